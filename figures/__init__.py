@@ -1,0 +1,3 @@
+"""What a reader sees: figures drawn only from saved ``verify`` results (ARCHITECTURE.md)."""
+
+__all__: list[str] = []

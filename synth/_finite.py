@@ -1,0 +1,292 @@
+"""Finite worlds and finite soft labelers: every quantity of the theory computed exactly.
+
+A finite world has ``M`` points with probabilities ``p[x]`` and Bayes posteriors
+``eta[x, y]``; a finite soft labeler gives, for each ``(x, y)``, a mixture of ``K`` soft
+labels. Membership, ``E[d | x]`` and the law of label sets are then finite sums, which is
+what lets the tests check the theorems exhaustively (THEORY.md sections 1-4).
+
+Set rules are passed in as callables ``rule(d) -> bool mask`` (``theory.TopK`` and
+friends), so this module does not depend on ``theory``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from synth._checks import check_distributions, check_labels, check_soft_labels
+
+SetRuleLike = Callable[[NDArray[np.float64]], NDArray[np.bool_]]
+
+
+@dataclass(frozen=True)
+class FiniteWorld:
+    """A law ``D`` on ``{0..M-1} x [c]`` given by point masses and posteriors.
+
+    THEORY.md section 1 (objects). Leading axes, if any, hold a batch of worlds of equal
+    shape (``batch_shape``); every method then works world by world.
+
+    Attributes:
+      probs: ``[..., M]`` point probabilities ``P(x)``, summing to one.
+      eta: ``[..., M, c]`` Bayes posteriors ``P(y | x)``, rows summing to one.
+    """
+
+    probs: NDArray[np.float64]
+    eta: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        probs = check_distributions(self.probs, "probs")
+        eta = check_distributions(self.eta, "eta", min_classes=2)
+        if eta.ndim < 2 or eta.shape[:-1] != probs.shape:
+            raise ValueError(
+                f"eta: expected shape {probs.shape + ('c',)} to match probs [..., M], "
+                f"got {eta.shape}"
+            )
+        object.__setattr__(self, "probs", probs)
+        object.__setattr__(self, "eta", eta)
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Shape of the batch of worlds; ``()`` for a single world."""
+        return tuple(self.probs.shape[:-1])
+
+    @property
+    def num_points(self) -> int:
+        """``M``, the number of points."""
+        return int(self.probs.shape[-1])
+
+    @property
+    def num_classes(self) -> int:
+        """``c``, the number of classes."""
+        return int(self.eta.shape[-1])
+
+    def __getitem__(self, index: int | tuple[int, ...]) -> FiniteWorld:
+        """One world (or a sub-batch) of a batch."""
+        if not self.batch_shape:
+            raise IndexError("a single world has no batch to index")
+        return FiniteWorld(self.probs[index], self.eta[index])
+
+    @property
+    def joint(self) -> NDArray[np.float64]:
+        """``[..., M, c]`` joint probabilities ``P(x, y) = p[x] eta[x, y]``."""
+        return self.probs[..., None] * self.eta
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether every point of positive mass has a one-hot posterior (``y = f*(x)``)."""
+        return bool(np.all((self.eta.max(axis=-1) == 1.0) | (self.probs == 0)))
+
+    def bayes(self) -> NDArray[np.int64]:
+        """``[..., M]`` Bayes classifier ``argmax eta(x)``, ties to the smaller index."""
+        return np.argmax(self.eta, axis=-1).astype(np.int64)
+
+    def bayes_error(self) -> NDArray[np.float64]:
+        """``[...]``: ``1 - E[max_j eta_j(x)]``, exactly."""
+        return 1.0 - np.sum(self.probs * self.eta.max(axis=-1), axis=-1)
+
+    def sample(
+        self, n: int, *, rng: np.random.Generator, batch: tuple[int, ...] = ()
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Draw ``(x, y)`` pairs from ``D``.
+
+        Args:
+          n: sample size.
+          rng: the source of randomness.
+          batch: leading shape for independent samples (e.g. ``(trials,)``).
+
+        Returns:
+          ``x, y``, each int64 of shape ``batch + (n,)``.
+        """
+        if self.batch_shape:
+            raise ValueError("sample: index one world out of the batch first (world[i])")
+        shape = (*batch, int(n))
+        x = _categorical(self.probs, shape, rng)
+        y = _categorical_rows(self.eta[x], rng)
+        return x, y
+
+
+@dataclass(frozen=True)
+class FiniteLabeler:
+    """A soft labeler ``Q(. | x, y)`` that is a finite mixture for each ``(x, y)``.
+
+    THEORY.md section 1 (soft labeler). Components with zero weight are padding, so
+    different ``(x, y)`` may use different numbers of soft labels. Leading axes, if any,
+    hold a batch of labelers, matching a batch of worlds.
+
+    Attributes:
+      soft_labels: ``[..., M, c, K, c]``: component ``k`` of the labeler at ``(x, y)``.
+      weights: ``[..., M, c, K]``: its probability; sums to one over ``K``.
+    """
+
+    soft_labels: NDArray[np.float64]
+    weights: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        d = check_soft_labels(self.soft_labels, "soft_labels")
+        if d.ndim < 4 or d.shape[-3] != d.shape[-1]:
+            raise ValueError(f"soft_labels: expected shape [..., M, c, K, c], got {d.shape}")
+        w = check_distributions(self.weights, "weights")
+        if w.shape != d.shape[:-1]:
+            raise ValueError(
+                f"weights: expected shape {d.shape[:-1]} to match soft_labels, got {w.shape}"
+            )
+        object.__setattr__(self, "soft_labels", d)
+        object.__setattr__(self, "weights", w)
+
+    @classmethod
+    def deterministic(cls, soft_labels: ArrayLike) -> FiniteLabeler:
+        """A labeler giving the soft label ``soft_labels[..., x, y, :]`` surely.
+
+        Args:
+          soft_labels: ``[..., M, c, c]``.
+        """
+        d = check_soft_labels(soft_labels, "soft_labels")
+        if d.ndim < 3 or d.shape[-2] != d.shape[-1]:
+            raise ValueError(f"soft_labels: expected shape [..., M, c, c], got {d.shape}")
+        return cls(d[..., None, :], np.ones(d.shape[:-1] + (1,)))
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Shape of the batch of labelers; ``()`` for a single one."""
+        return tuple(self.weights.shape[:-3])
+
+    @property
+    def num_points(self) -> int:
+        """``M``."""
+        return int(self.soft_labels.shape[-4])
+
+    @property
+    def num_classes(self) -> int:
+        """``c``."""
+        return int(self.soft_labels.shape[-1])
+
+    def __getitem__(self, index: int | tuple[int, ...]) -> FiniteLabeler:
+        """One labeler (or a sub-batch) of a batch."""
+        if not self.batch_shape:
+            raise IndexError("a single labeler has no batch to index")
+        return FiniteLabeler(self.soft_labels[index], self.weights[index])
+
+    def check_world(self, world: FiniteWorld) -> None:
+        """Raise ``ValueError`` unless this labeler has the shapes of ``world``."""
+        mine = (self.batch_shape, self.num_points, self.num_classes)
+        theirs = (world.batch_shape, world.num_points, world.num_classes)
+        if mine != theirs:
+            raise ValueError(f"labeler has (batch, M, c) = {mine} but the world has {theirs}")
+
+    def membership(self, rule: SetRuleLike) -> NDArray[np.float64]:
+        """``[..., M, c, c]`` exact membership ``m[x, y, j] = P(j in Omega(d) | x, y)``.
+
+        THEORY.md section 1 (membership).
+        """
+        masks = np.asarray(rule(self.soft_labels), dtype=np.float64)
+        return np.einsum("...k,...kj->...j", self.weights, masks)
+
+    def mean_soft_labels(self) -> NDArray[np.float64]:
+        """``[..., M, c, c]`` exact ``E[d | x, y]``."""
+        return np.einsum("...k,...kj->...j", self.weights, self.soft_labels)
+
+    def set_law(
+        self, rule: SetRuleLike, eta: ArrayLike
+    ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+        """The law ``q_x(S)`` of the label set at each point, as a weighted list of sets.
+
+        Sets are not merged when equal; every consumer only needs sums over them.
+
+        Args:
+          rule: the set rule ``Omega``.
+          eta: ``[..., M, c]`` posteriors of the world.
+
+        Returns:
+          ``masks [..., M, c*K, c]`` and ``weights [..., M, c*K]`` with
+          ``q_x(S) = sum of weights[x, s] over s with masks[x, s] == S``.
+        """
+        eta = check_distributions(eta, "eta")
+        if eta.shape != self.weights.shape[:-1]:
+            raise ValueError(f"eta: expected shape {self.weights.shape[:-1]}, got {eta.shape}")
+        masks = np.asarray(rule(self.soft_labels), dtype=bool)
+        lead = self.weights.shape[:-2]
+        c, k = self.weights.shape[-2:]
+        weights = eta[..., None] * self.weights
+        return masks.reshape(*lead, c * k, c), weights.reshape(*lead, c * k)
+
+    def sample(
+        self, x: ArrayLike, y: ArrayLike, *, rng: np.random.Generator
+    ) -> NDArray[np.float64]:
+        """Draw one soft label for each pair ``(x[i], y[i])``.
+
+        Args:
+          x, y: int arrays of the same shape ``[...]``.
+          rng: the source of randomness.
+
+        Returns:
+          ``[..., c]`` soft labels.
+        """
+        if self.batch_shape:
+            raise ValueError("sample: index one labeler out of the batch first (labeler[i])")
+        x = check_labels(x, self.num_points, "x")
+        y = check_labels(y, self.num_classes, "y")
+        if x.shape != y.shape:
+            raise ValueError(f"mismatched shapes: x has {x.shape}, y has {y.shape}")
+        comp = _categorical_rows(self.weights[x, y], rng)
+        return self.soft_labels[x, y, comp]
+
+
+@dataclass(frozen=True)
+class TrainingSets:
+    """Training samples drawn from a finite world and labeler, reduced to label sets.
+
+    What exact ERM learns from (THEORY.md section 4).
+
+    Attributes:
+      x: ``[T, m]`` points.
+      y: ``[T, m]`` true labels (hidden from the learner).
+      sets: ``[T, m, c]`` membership masks ``Omega(d_i)``.
+    """
+
+    x: NDArray[np.int64]
+    y: NDArray[np.int64]
+    sets: NDArray[np.bool_] = field(repr=False)
+
+
+def sample_training_sets(
+    world: FiniteWorld,
+    labeler: FiniteLabeler,
+    rule: SetRuleLike,
+    m: int,
+    *,
+    trials: int = 1,
+    rng: np.random.Generator,
+) -> TrainingSets:
+    """Draw ``trials`` independent training sets of size ``m`` and apply ``rule``.
+
+    THEORY.md section 4: the samples exact ERM learns from.
+    """
+    labeler.check_world(world)
+    if int(m) < 1 or int(trials) < 1:
+        raise ValueError(f"m and trials must be at least 1, got m={m}, trials={trials}")
+    x, y = world.sample(m, rng=rng, batch=(int(trials),))
+    d = labeler.sample(x, y, rng=rng)
+    return TrainingSets(x=x, y=y, sets=np.asarray(rule(d), dtype=bool))
+
+
+def _categorical(
+    probs: NDArray[np.float64], shape: tuple[int, ...], rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """``shape`` draws from one probability vector ``probs [K]``."""
+    cdf = np.cumsum(probs)
+    idx = np.searchsorted(cdf, rng.random(shape) * cdf[-1], side="right")
+    return np.minimum(idx, int(np.flatnonzero(probs > 0)[-1])).astype(np.int64)
+
+
+def _categorical_rows(probs: NDArray[np.float64], rng: np.random.Generator) -> NDArray[np.int64]:
+    """One draw per row of ``probs [..., K]`` by inverse CDF, never an index of zero mass."""
+    cdf = np.cumsum(probs, axis=-1)
+    u = rng.random(probs.shape[:-1])[..., None] * cdf[..., -1:]
+    idx = np.sum(cdf <= u, axis=-1)
+    # Rounding can make u equal the total, which would select trailing zero-mass padding:
+    # clamp to the last index of positive mass instead.
+    last = probs.shape[-1] - 1 - np.argmax(probs[..., ::-1] > 0, axis=-1)
+    return np.minimum(idx, last).astype(np.int64)

@@ -1,0 +1,32 @@
+"""Test configuration: hypothesis profiles and a visible seed.
+
+Profiles (select with ``HYPOTHESIS_PROFILE``): ``default`` for the README's test run,
+``dev`` for quick local iterations, ``thorough`` for a long search. All print the
+reproduction blob on failure and have no deadline (the first call of a test pays numpy's
+warm-up).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+_BASE = settings(deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("default", _BASE, max_examples=150)
+settings.register_profile("dev", _BASE, max_examples=25)
+settings.register_profile("thorough", _BASE, max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+SEED = 20231127
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """A generator seeded from a fixed base and the test's name, shown on failure."""
+    seed = (SEED + sum(map(ord, request.node.name))) % 2**32
+    request.node.user_properties.append(("seed", seed))
+    print(f"rng seed: {seed}")
+    return np.random.default_rng(seed)

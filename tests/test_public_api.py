@@ -1,0 +1,36 @@
+"""Every public name documents itself with a pointer to the mathematics (STYLE.md 1, 11)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import synth
+import synth.strategies
+import theory
+import theory.strategies
+import verify
+
+PACKAGES = [theory, synth, synth.strategies, theory.strategies]
+
+
+def _public(module: object) -> list[tuple[str, object]]:
+    return [(name, getattr(module, name)) for name in module.__all__]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "obj"),
+    [item for module in PACKAGES for item in _public(module) if callable(item[1])],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_public_names_have_docstrings_pointing_to_theory(name: str, obj: object) -> None:
+    doc = inspect.getdoc(obj) or ""
+    assert doc, f"{name} has no docstring"
+    assert "THEORY.md" in doc, f"{name}: its docstring does not point to a THEORY.md section"
+
+
+@pytest.mark.parametrize("module", [theory, synth, verify])
+def test_all_names_exist(module: object) -> None:
+    for name in module.__all__:  # type: ignore[attr-defined]
+        assert hasattr(module, name), name

@@ -1,0 +1,55 @@
+"""Command line: ``python -m verify run|list``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from verify._registry import SUITES, all_claims, select
+from verify._runner import run_claims
+
+DEFAULT_SEED = 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m verify",
+        description="Verify the theory of learning from biased soft labels.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a suite of claims and write a report")
+    run.add_argument("--suite", choices=SUITES, default="quick", help="size of the run")
+    run.add_argument("--out", type=Path, default=None, help="directory for report.json/.md")
+    run.add_argument("--claims", default=None, help="shell pattern of claim ids, e.g. 'thm-C*'")
+    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed of the run")
+    sub.add_parser("list", help="list the claims with one-line descriptions")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (1 if a [proved] claim is refuted, 2 on misuse)."""
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        specs = all_claims()
+        width = max(len(s.id) for s in specs)
+        for s in specs:
+            print(f"{s.id:<{width}}  [{s.status}]  {s.description}")
+        return 0
+    try:
+        specs = select(args.claims)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or Path("results") / args.suite
+    claims = run_claims(specs, suite=args.suite, seed=args.seed, out=out)
+    failing = [c.id for c in claims if c.fails_suite]
+    counts = {v: sum(c.verdict == v for c in claims) for v in ("confirmed", "refuted", "silent")}
+    print(
+        f"{len(claims)} claims: {counts['confirmed']} confirmed, {counts['refuted']} refuted, "
+        f"{counts['silent']} silent. Report: {out / 'report.md'}"
+    )
+    if failing:
+        print(f"[proved] statements refuted: {', '.join(failing)}", file=sys.stderr)
+        return 1
+    return 0

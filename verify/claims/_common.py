@@ -1,0 +1,118 @@
+"""Helpers the claims share: rule tables, rates with intervals, problem sweeps, examples."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import theory
+from synth import FiniteLabeler, FiniteWorld, random_problems
+from theory import SetRule, Support, Threshold, TopK
+
+#: Floating slack for inequalities between exact float64 risks (sums of a few hundred
+#: products of numbers in [0, 1] carry rounding errors far below this).
+EXACT_TOL = 1e-12
+
+#: Margin below which an argmax of a numerically solved minimizer counts as undetermined
+#: (the CC solver reaches maximizers to about 1e-7, see ``theory.cc_target``).
+ARGMAX_TOL = 1e-6
+
+
+def rules_for(num_classes: int, *, with_threshold: bool = True) -> list[SetRule]:
+    """Every top-k rule for ``c`` classes, the support rule and a threshold at 1/2."""
+    rules: list[SetRule] = [TopK(k) for k in range(1, num_classes)] + [Support()]
+    return rules + [Threshold(0.5)] if with_threshold else rules
+
+
+def rate(hits: int, total: int, confidence: float = 0.95) -> dict[str, Any]:
+    """A proportion with its Wilson interval, as a JSON-ready dict."""
+    if total == 0:
+        return {"hits": 0, "total": 0, "rate": None, "ci": None}
+    lo, hi = theory.binomial_interval(hits, total, confidence=confidence)
+    return {
+        "hits": int(hits),
+        "total": int(total),
+        "rate": hits / total,
+        "ci": [float(lo), float(hi)],
+    }
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch of random finite problems of one shape, under one set rule."""
+
+    shape: tuple[int, int, int]  # (M, c, K)
+    rule: SetRule
+    world: FiniteWorld
+    labeler: FiniteLabeler
+
+    @functools.cached_property
+    def membership(self) -> NDArray[np.float64]:
+        return self.labeler.membership(self.rule)
+
+    @functools.cached_property
+    def indicators(self) -> dict[str, NDArray[np.float64]]:
+        m, j = self.membership, self.world.joint
+        return {
+            "delta": theory.delta(m, j),
+            "delta_max": theory.delta_max(m, j),
+            "gamma": theory.gamma(m, j),
+        }
+
+    def describe(self, index: int) -> dict[str, Any]:
+        """One problem of the batch, in full, for a counterexample."""
+        w, lab = self.world[index], self.labeler[index]
+        keep = lab.weights > 0
+        components = [
+            {
+                "x": int(x),
+                "y": int(y),
+                "soft_label": np.round(lab.soft_labels[x, y, k], 6).tolist(),
+                "weight": round(float(lab.weights[x, y, k]), 6),
+            }
+            for x, y, k in zip(*np.nonzero(keep), strict=True)
+            if w.probs[x] * w.eta[x, y] > 0
+        ]
+        return {
+            "rule": self.rule.name,
+            "num_points": w.num_points,
+            "num_classes": w.num_classes,
+            "probs": np.round(w.probs, 6).tolist(),
+            "labels": w.bayes().tolist() if w.deterministic else None,
+            "eta": None if w.deterministic else np.round(w.eta, 6).tolist(),
+            "soft_labels_in_support": components,
+            **{k: float(v[index]) for k, v in self.indicators.items()},
+        }
+
+
+SHAPES_SMALL = [(m, c, k) for m in (1, 2, 3) for c in (2, 3, 4) for k in (1, 2, 3)]
+
+
+def sweep(
+    rng: np.random.Generator,
+    batch: int,
+    *,
+    deterministic: bool,
+    shapes: list[tuple[int, int, int]] = SHAPES_SMALL,
+    with_threshold: bool = True,
+) -> Iterator[Batch]:
+    """Random problems for every shape ``(M, c, K)`` and every rule of :func:`rules_for`."""
+    for m, c, k in shapes:
+        world, labeler = random_problems(
+            batch, num_points=m, num_classes=c, components=k, deterministic=deterministic, rng=rng
+        )
+        for rule in rules_for(c, with_threshold=with_threshold):
+            yield Batch((m, c, k), rule, world, labeler)
+
+
+def smallest(candidates: list[tuple[tuple[Any, ...], Batch, int]]) -> dict[str, Any] | None:
+    """The candidate with the smallest key, described in full (``None`` if there is none)."""
+    if not candidates:
+        return None
+    key, found, index = min(candidates, key=lambda item: item[0])
+    return found.describe(index)
