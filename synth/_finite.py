@@ -76,7 +76,10 @@ class FiniteWorld:
 
     @property
     def deterministic(self) -> bool:
-        """Whether every point of positive mass has a one-hot posterior (``y = f*(x)``)."""
+        """Whether every point of positive mass has a one-hot posterior (``y = f*(x)``).
+
+        For a batch, whether this holds in every world of it.
+        """
         return bool(np.all((self.eta.max(axis=-1) == 1.0) | (self.probs == 0)))
 
     def bayes(self) -> NDArray[np.int64]:

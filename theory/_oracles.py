@@ -287,7 +287,8 @@ def cc_maximizer_range(
     ``2 c`` small LPs per point: meant for certifying a few points, not for sweeps.
 
     Args:
-      masks, weights: as for :func:`cc_target`, with no batch axes beyond ``[P]`` points.
+      masks, weights: as for :func:`cc_target` (``[..., S, c]``, ``[..., S]``); the LPs run
+        point by point.
       solution: the :func:`cc_target` result for them.
 
     Returns:

@@ -20,41 +20,36 @@ def _worlds(ctx: Context) -> int:
     return ctx.pick(quick=300, paper=3000, full=30000)
 
 
-def _verdicts(scores: np.ndarray, target: np.ndarray, support: np.ndarray, tol: float) -> tuple:
-    """Per world: consistent (every support point right by > tol), inconsistent (some point
-    wrong by > tol), else undetermined (a near-tie)."""
+def _verdicts(
+    scores: np.ndarray, target: np.ndarray, support: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per world: consistent (every support point right by more than ``tol``) and
+    inconsistent (some support point wrong by more than ``tol``); neither is a near-tie."""
     own = np.take_along_axis(scores, target[..., None], -1)[..., 0]
     rival = np.where(np.arange(scores.shape[-1]) == target[..., None], -np.inf, scores).max(-1)
-    right = own > rival + tol
-    wrong = own < rival - tol
-    consistent = np.all(right | ~support, axis=-1)
-    inconsistent = np.any(wrong & support, axis=-1)
+    consistent = np.all((own > rival + tol) | ~support, axis=-1)
+    inconsistent = np.any((own < rival - tol) & support, axis=-1)
     return consistent, inconsistent
 
 
-def _split(cond: np.ndarray, consistent: np.ndarray, inconsistent: np.ndarray) -> dict[str, Any]:
-    out = {}
-    for name, part in (("condition holds", cond), ("condition fails", ~cond)):
-        decided = part & (consistent | inconsistent)
-        out[name] = {
-            "inconsistent": rate(int((part & inconsistent).sum()), int(decided.sum())),
-            "undetermined (near-ties)": int((part & ~consistent & ~inconsistent).sum()),
-        }
-    return out
+def _tally(
+    totals: dict[str, dict[str, int]], cond: np.ndarray, consistent: np.ndarray, bad: np.ndarray
+) -> None:
+    """Add one batch's worlds to the counts, split by whether the condition holds."""
+    for side, part in (("condition holds", cond), ("condition fails", ~cond)):
+        acc = totals.setdefault(side, {"inconsistent": 0, "decided": 0, "undetermined": 0})
+        acc["inconsistent"] += int((part & bad).sum())
+        acc["decided"] += int((part & (consistent | bad)).sum())
+        acc["undetermined"] += int((part & ~consistent & ~bad).sum())
 
 
-def _merge(total: dict[str, Any], part: dict[str, Any]) -> None:
-    for side, entry in part.items():
-        acc = total.setdefault(side, {"hits": 0, "total": 0, "undetermined": 0})
-        acc["hits"] += entry["inconsistent"]["hits"]
-        acc["total"] += entry["inconsistent"]["total"]
-        acc["undetermined"] += entry["undetermined (near-ties)"]
-
-
-def _finish(total: dict[str, Any]) -> dict[str, Any]:
+def _rates(totals: dict[str, dict[str, int]]) -> dict[str, Any]:
     return {
-        side: {"inconsistent": rate(v["hits"], v["total"]), "undetermined": v["undetermined"]}
-        for side, v in total.items()
+        side: {
+            "inconsistent": rate(v["inconsistent"], v["decided"]),
+            "undetermined (near-ties)": v["undetermined"],
+        }
+        for side, v in totals.items()
     }
 
 
@@ -77,15 +72,15 @@ def distillation(ctx: Context) -> Claim:
         and int(theory.set_oracle(world.eta, m)[0]) == 0
     )
     rng = ctx.rng()
-    totals: dict[str, Any] = {}
+    totals: dict[str, dict[str, int]] = {}
     bad: list[tuple[tuple[Any, ...], Batch, int]] = []
     for b in sweep(rng, _worlds(ctx), deterministic=True):
         scores = theory.distillation_target(b.world.eta, b.labeler.mean_soft_labels())
         consistent, inconsistent = _verdicts(scores, b.world.bayes(), b.world.probs > 0, EXACT_TOL)
         cond = b.indicators["delta_max"] + b.indicators["gamma"] < 1 - EXACT_TOL
-        _merge(totals, _split(cond, consistent, inconsistent))
+        _tally(totals, cond, consistent, inconsistent)
         bad += [((b.shape,), b, int(i)) for i in np.flatnonzero(cond & inconsistent)]
-    rates = _finish(totals)
+    rates = _rates(totals)
     inside = rates["condition holds"]["inconsistent"]
     return Claim(
         id="ce-learner",
@@ -199,7 +194,7 @@ def _set_law_search(
 def cc_surrogate(ctx: Context) -> Claim:
     """THEORY.md section 3 conjecture on the CC surrogate, probed by random search."""
     rng = ctx.rng()
-    totals: dict[str, Any] = {}
+    totals: dict[str, dict[str, int]] = {}
     bad: list[tuple[tuple[Any, ...], Batch, int]] = []
     unconverged = 0
     lowest: tuple[float, Batch, int] | None = None
@@ -215,7 +210,7 @@ def cc_surrogate(ctx: Context) -> Claim:
         consistent &= np.all(sol.converged | (b.world.probs == 0), axis=-1)
         total = b.indicators["delta_max"] + b.indicators["gamma"]
         cond = total < 1 - EXACT_TOL
-        _merge(totals, _split(cond, consistent, inconsistent))
+        _tally(totals, cond, consistent, inconsistent)
         found = np.flatnonzero(cond & inconsistent)
         m, c, _ = b.shape
         bad += [
@@ -225,7 +220,7 @@ def cc_surrogate(ctx: Context) -> Claim:
             i = int(found[np.argmin(total[found])])
             if lowest is None or total[i] < lowest[0]:
                 lowest = (float(total[i]), b, i)
-    rates = _finish(totals)
+    rates = _rates(totals)
     # The closed-form family of synth.cc_surrogate_counterexample, certified by LP.
     family = {}
     for a in (0.2, 0.18):
