@@ -47,16 +47,27 @@ def check_distributions(
     Returns:
       the array as float64 ``[..., c]``.
     """
-    arr = as_float_array(value, name)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: not a numeric array ({exc})") from None
     if arr.ndim == 0:
         raise ValueError(f"{name}: expected an array [..., c], got a scalar")
     if arr.shape[-1] < min_classes:
         raise ValueError(
             f"{name}: last axis has {arr.shape[-1]} entries, needs at least {min_classes}"
         )
-    if np.any(arr < 0):
-        raise ValueError(f"{name}: {int(np.count_nonzero(arr < 0))} entries are negative")
-    sums = arr.sum(axis=-1)
+    with np.errstate(over="ignore"):  # an overflowing sum is reported below, not warned
+        sums = arr.sum(axis=-1)
+    # Two passes over the data on the fast path: a finite sum means finite entries (an inf
+    # or NaN entry makes the sum inf or NaN), so the finiteness pass is needed only to word
+    # the error.
+    if not (np.all(np.isfinite(sums)) and (arr.size == 0 or arr.min() >= 0)):
+        as_float_array(arr, name)
+        negative = int(np.count_nonzero(arr < 0))
+        if negative:
+            raise ValueError(f"{name}: {negative} entries are negative")
+        # finite, non-negative entries whose sum overflowed: the sum check below words it
     off = np.abs(sums - 1.0)
     if np.any(off > atol):
         worst = np.unravel_index(int(np.argmax(off)), sums.shape)

@@ -33,6 +33,7 @@ from theory._learnability import theorem_l_bound as theorem_l_bound
 from theory._learnability import vapnik_epsilon as vapnik_epsilon
 from theory._montecarlo import class_membership_hat as class_membership_hat
 from theory._montecarlo import delta_hat as delta_hat
+from theory._montecarlo import gamma_cls_from_counts as gamma_cls_from_counts
 from theory._montecarlo import gamma_cls_hat as gamma_cls_hat
 from theory._montecarlo import gamma_hat as gamma_hat
 from theory._oracles import CCSolution as CCSolution
@@ -45,6 +46,9 @@ from theory._oracles import distillation_oracle as distillation_oracle
 from theory._oracles import distillation_target as distillation_target
 from theory._oracles import set_oracle as set_oracle
 from theory._oracles import set_scores as set_scores
+from theory._points import PointIndicators as PointIndicators
+from theory._points import indicators_from_points as indicators_from_points
+from theory._report import soft_label_report as soft_label_report
 from theory._risks import all_classifiers as all_classifiers
 from theory._risks import error_table as error_table
 from theory._risks import risk as risk
@@ -61,6 +65,7 @@ from theory._setrules import topk_rank as topk_rank
 __all__ = [
     "CCSolution",
     "Estimate",
+    "PointIndicators",
     "SetRule",
     "Support",
     "Threshold",
@@ -87,8 +92,10 @@ __all__ = [
     "finite_class_epsilon",
     "gamma",
     "gamma_cls",
+    "gamma_cls_from_counts",
     "gamma_cls_hat",
     "gamma_hat",
+    "indicators_from_points",
     "linear_natarajan_dim",
     "margin",
     "natarajan_epsilon",
@@ -106,6 +113,7 @@ __all__ = [
     "set_oracle",
     "set_risk",
     "set_scores",
+    "soft_label_report",
     "table_risk",
     "theorem_l_bound",
     "topk_rank",

@@ -91,7 +91,10 @@ def binomial_interval(
         p = k / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-        return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+        # Exactly 0 (1) when no (every) trial succeeds; the formula leaves a rounding residue.
+        lo = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        hi = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))
+        return lo, hi
     if method == "clopper-pearson":
         with np.errstate(invalid="ignore"):
             lo = np.where(k > 0, special.betaincinv(k, n - k + 1, alpha / 2), 0.0)

@@ -166,14 +166,35 @@ def gamma_cls_hat(
     handles the maximum as the module docstring says; the whole table of pairs is
     :func:`class_membership_hat`.
     """
-    conf = check_confidence(confidence)
     sums, units = class_membership_hat(y, d, rule, groups=groups)
-    c = sums.shape[0]
-    pair = (units[:, None] > 0) & ~np.eye(c, dtype=bool)
-    trials = np.broadcast_to(units[:, None], (c, c))[pair].astype(np.float64)
-    return _max_with_interval(
-        sums[pair], trials, confidence=conf, method=method, n=int(units.sum())
-    )
+    return gamma_cls_from_counts(sums, units, confidence=confidence, method=method)
+
+
+def gamma_cls_from_counts(
+    sums: ArrayLike,
+    units: ArrayLike,
+    *,
+    confidence: float = 0.95,
+    method: Method = "wilson",
+) -> Estimate:
+    """``gamma_cls`` with its interval from class-level counts (THEORY.md section 2).
+
+    Args:
+      sums: ``[c, c]``: over the units of class ``y``, how many had ``j`` in their set.
+      units: ``[c]``: units of each class (classes with none are left out).
+      confidence, method: as for :func:`gamma_cls_hat`.
+    """
+    conf = check_confidence(confidence)
+    s = np.asarray(sums, dtype=np.float64)
+    u = np.asarray(units)
+    c = s.shape[0]
+    if s.shape != (c, c) or u.shape != (c,):
+        raise ValueError(f"sums, units: expected shapes [c, c] and [c], got {s.shape}, {u.shape}")
+    pair = (u[:, None] > 0) & ~np.eye(c, dtype=bool)
+    if not pair.any():
+        raise ValueError("units: no class has samples")
+    trials = np.broadcast_to(u[:, None], (c, c))[pair].astype(np.float64)
+    return _max_with_interval(s[pair], trials, confidence=conf, method=method, n=int(u.sum()))
 
 
 def gamma_hat(

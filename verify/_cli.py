@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from verify import _indicators_cli
 from verify._registry import SUITES, all_claims, select
 from verify._runner import run_claims
 
@@ -24,12 +25,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--claims", default=None, help="shell pattern of claim ids, e.g. 'thm-C*'")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed of the run")
     sub.add_parser("list", help="list the claims with one-line descriptions")
+    _indicators_cli.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (1 if a [proved] claim is refuted, 2 on misuse)."""
     args = _parser().parse_args(argv)
+    if args.command == "indicators":
+        return _indicators_cli.run(args)
     if args.command == "list":
         specs = all_claims()
         width = max(len(s.id) for s in specs)

@@ -1,0 +1,186 @@
+"""``python -m verify indicators`` on a practitioner's files (THEORY.md section 2)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import theory
+from synth import SkillfulButBad
+from verify import _cli
+
+KEYS = {"n", "c", "top1_accuracy", "per_k", "best_k"}
+ROW_KEYS = {"k", "delta", "delta_ci", "gamma_cls", "gamma_cls_ci", "margin", "condition_holds"}
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    teacher = SkillfulButBad(5, 2, accuracy=0.25, delta=0.2)
+    y = rng.integers(0, 5, 20000)
+    return teacher.sample(np.zeros((len(y), 1)), y, rng=rng), y
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = _cli.main(["indicators", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_shape_and_values(tmp_path: Path, data, capsys) -> None:
+    d, y = data
+    np.save(tmp_path / "d.npy", d)
+    np.save(tmp_path / "y.npy", y)
+    code, out, _ = _run(
+        ["--soft-labels", str(tmp_path / "d.npy"), "--labels", str(tmp_path / "y.npy"), "--json"],
+        capsys,
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) == KEYS and report["n"] == 20000 and report["c"] == 5
+    assert [row["k"] for row in report["per_k"]] == [1, 2, 3, 4]
+    for row in report["per_k"]:
+        assert set(row) == ROW_KEYS
+        assert row["delta_ci"][0] <= row["delta"] <= row["delta_ci"][1]
+        assert row["gamma_cls_ci"][0] <= row["gamma_cls"] <= row["gamma_cls_ci"][1]
+        assert row["margin"] == pytest.approx(1 - row["delta"] - row["gamma_cls"])
+    # the same numbers as the library's estimators
+    k2 = report["per_k"][1]
+    assert k2["delta"] == pytest.approx(theory.delta_hat(y, d, theory.TopK(2)).value)
+    assert k2["gamma_cls"] == pytest.approx(theory.gamma_cls_hat(y, d, theory.TopK(2)).value)
+    assert report["top1_accuracy"] == pytest.approx(float(np.mean(d.argmax(1) == y)))
+    assert report["best_k"] == max(report["per_k"], key=lambda r: r["margin"])["k"]
+
+
+def test_npz_csv_logits_and_single_k(tmp_path: Path, data, capsys) -> None:
+    d, y = data
+    np.savez(tmp_path / "both.npz", soft_labels=d, labels=y, other=y)
+    code, out, _ = _run(
+        [
+            "--soft-labels",
+            str(tmp_path / "both.npz"),
+            "--labels",
+            f"{tmp_path / 'both.npz'}:labels",
+            "--k",
+            "2",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0 and [r["k"] for r in json.loads(out)["per_k"]] == [2]
+    np.savetxt(tmp_path / "d.csv", d, delimiter=",", header="a,b,c,d,e", comments="")
+    np.savetxt(tmp_path / "y.csv", y, fmt="%d")
+    code, out, _ = _run(
+        [
+            "--soft-labels",
+            str(tmp_path / "d.csv"),
+            "--labels",
+            str(tmp_path / "y.csv"),
+            "--k",
+            "2",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert json.loads(out)["per_k"][0]["delta"] == pytest.approx(
+        theory.delta_hat(y, d, theory.TopK(2)).value
+    )
+    np.save(tmp_path / "logits.npy", np.log(d) + 3.0)
+    np.save(tmp_path / "y.npy", y)
+    code, out, _ = _run(
+        [
+            "--soft-labels",
+            str(tmp_path / "logits.npy"),
+            "--labels",
+            str(tmp_path / "y.npy"),
+            "--logits",
+            "--all-k",
+        ],
+        capsys,
+    )
+    assert code == 0 and "best k (largest margin)" in out and "optimistic" in out
+
+
+BAD = {
+    "soft labels 1-D": (np.ones(10) / 10, np.zeros(10, int), "expected soft labels of shape"),
+    "labels 2-D": (np.full((4, 2), 0.5), np.zeros((2, 2), int), "expected labels of shape"),
+    "NaN": (np.array([[np.nan, 1.0], [0.5, 0.5]]), np.zeros(2, int), "not finite"),
+    "negative": (np.array([[-0.5, 1.5], [0.5, 0.5]]), np.zeros(2, int), "negative"),
+    "not summing": (np.array([[0.2, 0.2], [0.5, 0.5]]), np.zeros(2, int), "sum to 1"),
+    "float labels": (np.full((2, 2), 0.5), np.array([0.5, 1.0]), "non-integral"),
+    "label range": (np.full((2, 2), 0.5), np.array([0, 2]), r"\[0, 2\)"),
+    "lengths": (np.full((3, 2), 0.5), np.zeros(2, int), "mismatched lengths"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_files_exit_2_with_one_line(case: str, tmp_path: Path, capsys) -> None:
+    d, y, message = BAD[case]
+    np.save(tmp_path / "d.npy", d)
+    np.save(tmp_path / "y.npy", y)
+    code, out, err = _run(
+        ["--soft-labels", str(tmp_path / "d.npy"), "--labels", str(tmp_path / "y.npy")], capsys
+    )
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: ")
+    assert re.search(message, err), err
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.with_suffix(".txt").write_text("1,2"), "unknown file type"),
+        (lambda p: (p.parent / "x.npy").write_bytes(b"garbage"), "cannot read it"),
+        (lambda p: np.savez(p.parent / "x.npz", a=np.ones(2), b=np.ones(2)), "no array named"),
+        (lambda p: (p.parent / "x.csv").write_text("a,b\n1,x\n"), "not a numeric CSV"),
+    ],
+)
+def test_unreadable_files_exit_2(make, message: str, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "x.npy"
+    make(target)
+    name = {"unknown file type": "x.txt", "no array named": "x.npz", "not a numeric CSV": "x.csv"}
+    path = tmp_path / name.get(message, "x.npy")
+    np.save(tmp_path / "y.npy", np.zeros(2, int))
+    code, _, err = _run(["--soft-labels", str(path), "--labels", str(tmp_path / "y.npy")], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_k_out_of_range_exits_2(tmp_path: Path, capsys) -> None:
+    np.save(tmp_path / "d.npy", np.full((3, 3), 1 / 3))
+    np.save(tmp_path / "y.npy", np.zeros(3, int))
+    code, _, err = _run(
+        ["--soft-labels", str(tmp_path / "d.npy"), "--labels", str(tmp_path / "y.npy"), "--k", "3"],
+        capsys,
+    )
+    assert code == 2 and "k: must be at most c - 1 = 2" in err
+
+
+def test_as_a_process_no_traceback(tmp_path: Path) -> None:
+    np.save(tmp_path / "d.npy", np.array([[np.nan, 1.0]]))
+    np.save(tmp_path / "y.npy", np.zeros(1, int))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "verify",
+            "indicators",
+            "--soft-labels",
+            str(tmp_path / "d.npy"),
+            "--labels",
+            str(tmp_path / "y.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

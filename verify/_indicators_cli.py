@@ -1,0 +1,116 @@
+"""``python -m verify indicators``: the indicators of a practitioner's own soft labels."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+import theory
+from synth import check_labels, check_soft_labels
+from verify._files import InputError, load_array
+
+
+def add_parser(sub: Any) -> None:
+    """Register the ``indicators`` subcommand."""
+    p = sub.add_parser(
+        "indicators",
+        help="Delta_k and gamma_cls of your own soft labels, with intervals",
+        description="Measure a teacher: for each top-k size, the unreliability degree Delta, "
+        "the class-level ambiguity gamma_cls (a lower bound on gamma, so the condition "
+        "check is optimistic) and the margin 1 - Delta - gamma_cls.",
+    )
+    p.add_argument(
+        "--soft-labels",
+        required=True,
+        metavar="FILE",
+        help="[n, c] soft labels (.npy, .csv, .npz or .npz:NAME)",
+    )
+    p.add_argument("--labels", required=True, metavar="FILE", help="[n] true labels")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--k", type=int, help="one top-k size")
+    which.add_argument("--all-k", action="store_true", help="every k in 1..c-1 (the default)")
+    p.add_argument("--logits", action="store_true", help="the file holds logits: softmax them")
+    p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    soft_raw = load_array(args.soft_labels, default_key="soft_labels")
+    labels_raw = load_array(args.labels, default_key="labels")
+    soft_name, labels_name = args.soft_labels, args.labels
+    try:
+        soft = np.asarray(soft_raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{soft_name}: not numeric (dtype {soft_raw.dtype})") from None
+    if soft.ndim != 2 or soft.shape[1] < 2:
+        raise InputError(
+            f"{soft_name}: expected soft labels of shape [n, c] with c >= 2, got {soft.shape}"
+        )
+    if args.logits:
+        if not np.all(np.isfinite(soft)):
+            raise InputError(f"{soft_name}: logits contain NaN or inf")
+        soft = special.softmax(soft, axis=1)
+    labels = np.asarray(labels_raw)
+    if labels.ndim == 2 and 1 in labels.shape:
+        labels = labels.ravel()
+    if labels.ndim != 1:
+        raise InputError(f"{labels_name}: expected labels of shape [n], got {labels.shape}")
+    if labels.shape[0] != soft.shape[0]:
+        raise InputError(
+            f"mismatched lengths: {soft_name} has {soft.shape[0]} soft labels, "
+            f"{labels_name} has {labels.shape[0]} labels"
+        )
+    try:
+        soft = check_soft_labels(soft, name=soft_name)
+        labels = check_labels(labels, soft.shape[1], name=labels_name)
+    except ValueError as exc:
+        hint = "" if args.logits else " (logits? pass --logits)"
+        message = str(exc)
+        raise InputError(
+            message + (hint if "sum to 1" in message or "negative" in message else "")
+        ) from None
+    return soft, labels
+
+
+def _table(report: dict[str, Any], confidence: float) -> str:
+    lines = [
+        f"n = {report['n']} soft labels, c = {report['c']} classes, "
+        f"top-1 accuracy {report['top1_accuracy']:.4f}",
+        f"intervals: {confidence:.0%}; gamma_cls <= gamma, so 'holds' is optimistic",
+        "",
+        f"{'k':>3}  {'Delta':>7}  {'interval':>17}  {'gamma_cls':>9}  {'interval':>17}  "
+        f"{'margin':>7}  holds",
+    ]
+    for row in report["per_k"]:
+        d_lo, d_hi = row["delta_ci"]
+        g_lo, g_hi = row["gamma_cls_ci"]
+        lines.append(
+            f"{row['k']:>3}  {row['delta']:7.4f}  [{d_lo:.4f}, {d_hi:.4f}]  "
+            f"{row['gamma_cls']:9.4f}  [{g_lo:.4f}, {g_hi:.4f}]  {row['margin']:7.4f}  "
+            f"{'yes' if row['condition_holds'] else 'no'}"
+        )
+    lines += ["", f"best k (largest margin): {report['best_k']}"]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, measure, print; exit status 2 with one line on bad input."""
+    try:
+        soft, labels = _load(args)
+        if not 0 < args.confidence < 1:
+            raise InputError(f"--confidence: must lie in (0, 1), got {args.confidence}")
+        ks = None if args.k is None else [args.k]
+        try:
+            report = theory.soft_label_report(labels, soft, ks=ks, confidence=args.confidence)
+        except ValueError as exc:
+            raise InputError(f"--k: {exc}" if args.k is not None else str(exc)) from None
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report) if args.json else _table(report, args.confidence))
+    return 0
