@@ -191,6 +191,11 @@ class ConfuserTeacher(Teacher):
             accuracy = check_unit_interval(accuracy, "accuracy")
             if accuracy > 1 - self.delta + _TOL:
                 raise ValueError(f"accuracy: must be at most 1 - delta = {1 - self.delta:.6g}")
+            if self.k == 1 and abs(accuracy - (1 - self.delta)) > _TOL:
+                raise ValueError(
+                    f"accuracy: for k = 1 the top-1 set is the top label, so accuracy is "
+                    f"1 - delta = {1 - self.delta:.6g}, got {accuracy:.6g}"
+                )
         self.accuracy = accuracy
         mapping = (
             (np.arange(c) + 1) % c if confuser is None else check_labels(confuser, c, "confuser")

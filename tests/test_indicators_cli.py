@@ -142,12 +142,18 @@ def test_bad_files_exit_2_with_one_line(case: str, tmp_path: Path, capsys) -> No
         (lambda p: (p.parent / "x.npy").write_bytes(b"garbage"), "cannot read it"),
         (lambda p: np.savez(p.parent / "x.npz", a=np.ones(2), b=np.ones(2)), "no array named"),
         (lambda p: (p.parent / "x.csv").write_text("a,b\n1,x\n"), "not a numeric CSV"),
+        (lambda p: (p.parent / "x.csv").write_text("a,b\n"), "no data rows"),
     ],
 )
 def test_unreadable_files_exit_2(make, message: str, tmp_path: Path, capsys) -> None:
     target = tmp_path / "x.npy"
     make(target)
-    name = {"unknown file type": "x.txt", "no array named": "x.npz", "not a numeric CSV": "x.csv"}
+    name = {
+        "unknown file type": "x.txt",
+        "no array named": "x.npz",
+        "not a numeric CSV": "x.csv",
+        "no data rows": "x.csv",
+    }
     path = tmp_path / name.get(message, "x.npy")
     np.save(tmp_path / "y.npy", np.zeros(2, int))
     code, _, err = _run(["--soft-labels", str(path), "--labels", str(tmp_path / "y.npy")], capsys)

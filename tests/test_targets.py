@@ -57,6 +57,8 @@ def test_confuser_refuses_above_the_ceiling() -> None:
     # k = 1: a wrong label cannot be top-1 more often than the true label is not (gamma <= Delta)
     with pytest.raises(ValueError, match="above the reachable"):
         ConfuserTeacher.from_targets(5, 1, delta=0.2, gamma=0.3)
+    with pytest.raises(ValueError, match="for k = 1 the top-1 set is the top label"):
+        ConfuserTeacher.from_targets(5, 1, delta=0.2, gamma=0.2, accuracy=0.5)
 
 
 @pytest.mark.property

@@ -173,6 +173,13 @@ def test_sbt_top1_accuracy_and_floor(rng: np.random.Generator) -> None:
     assert m[0, 1] == pytest.approx((2 - 1 + 0.3) / 3)  # gamma on the F2 floor
 
 
+def test_confuser_top1_accuracy(rng: np.random.Generator) -> None:
+    teacher = TEACHERS["confuser"]  # accuracy 0.3 asked for
+    x, y = draw_points("confuser", 50000, rng)
+    acc = float(np.mean(teacher.sample(x, y, rng=rng).argmax(1) == y))
+    assert abs(acc - 0.3) <= Z_MC * np.sqrt(0.3 * 0.7 / 50000)
+
+
 def test_bayes_teacher_has_f4_indicators(rng: np.random.Generator) -> None:
     """F4 on a continuous world: Delta_1 equals the Bayes error (both estimated from the
     same points with exact membership), gamma_1 = 1."""

@@ -6,6 +6,7 @@ in one line; the command line prints it and exits with status 2.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -35,9 +36,14 @@ def _read_csv(path: Path) -> NDArray[np.float64]:
     except ValueError:
         skip = 1  # a header row
     try:
-        return np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file is reported below, not warned
+            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
     except ValueError as exc:
         raise InputError(f"{path}: not a numeric CSV ({str(exc).splitlines()[0]})") from None
+    if data.size == 0:
+        raise InputError(f"{path}: no data rows")
+    return data
 
 
 def load_array(spec: str, *, default_key: str) -> NDArray:

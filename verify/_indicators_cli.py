@@ -107,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
         ks = None if args.k is None else [args.k]
         try:
             report = theory.soft_label_report(labels, soft, ks=ks, confidence=args.confidence)
-        except ValueError as exc:
-            raise InputError(f"--k: {exc}" if args.k is not None else str(exc)) from None
+        except ValueError as exc:  # --k outside [1, c - 1]: the message names k and c
+            raise InputError(str(exc)) from None
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
