@@ -90,3 +90,21 @@ def test_checkerboard_needs_a_nonlinear_learner(rng: np.random.Generator) -> Non
     bayes_acc = 1 - world.bayes_error(rng=1).value
     assert bayes_acc > 0.9
     assert linear_acc < 0.6  # chance is 0.5
+
+
+def test_randomness_arguments() -> None:
+    """A Generator, an int seed or raw key bits (uint32, as a JAX key's data) all work and
+    reproduce; anything else is refused."""
+    from synth import as_generator
+
+    world = GaussianClasses.random(3, 2, rng=0)
+    a, _ = world.sample(5, rng=np.random.default_rng(4))
+    b, _ = world.sample(5, rng=4)
+    np.testing.assert_array_equal(a, b)
+    k1, _ = world.sample(5, rng=np.array([0, 42], dtype=np.uint32))
+    k2, _ = world.sample(5, rng=np.array([0, 42], dtype=np.uint32))
+    np.testing.assert_array_equal(k1, k2)
+    with pytest.raises(ValueError, match="rng: expected a numpy Generator"):
+        as_generator("seed")
+    with pytest.raises(ValueError, match="rng: expected"):
+        as_generator(1.5)
