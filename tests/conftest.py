@@ -8,11 +8,18 @@ warm-up).
 
 from __future__ import annotations
 
+# ruff: noqa: I001  (verify must be imported before jax: it sets XLA's device count)
 import os
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+import verify  # noqa: F401
+import jax
+
+# STYLE.md 6: implicit rank promotion hides shape bugs; make it an error in tests.
+jax.config.update("jax_numpy_rank_promotion", "raise")
 
 _BASE = settings(deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("default", _BASE, max_examples=150)

@@ -74,6 +74,11 @@ def test_list_names_every_claim(capsys: pytest.CaptureFixture[str]) -> None:
         assert spec.id in listed
 
 
+def test_bad_seed_count_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert _cli.main(["run", "--claims", "facts", "--seeds", "0", "--out", str(tmp_path)]) == 2
+    assert "--seeds" in capsys.readouterr().err
+
+
 def test_unknown_claim_pattern_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert _cli.main(["run", "--claims", "no-such-claim", "--out", str(tmp_path)]) == 2
     assert "matches no claim" in capsys.readouterr().err

@@ -1,12 +1,27 @@
-"""What actually happens: named claims that put the theory's predictions beside measurements.
+"""What actually happens: JAX-trained students and named claims that put the theory's
+predictions beside measurements.
 
 Run suites with ``python -m verify run --suite quick --out DIR``; list claims with
-``python -m verify list``. The report schema (``report.json``) is what ``figures`` reads.
+``python -m verify list``; measure your own soft labels with ``python -m verify indicators``.
+The report schema (``report.json``) is what ``figures`` reads.
+
+Importing this package before JAX gives JAX one device per CPU core (PERFORMANCE.md).
 """
 
+from verify._jaxsetup import configure_host_devices
+
+configure_host_devices()  # before anything imports JAX
+
+# ruff: noqa: E402  (the imports below load JAX)
+from verify._cells import CellStore as CellStore
 from verify._claim import Claim as Claim
 from verify._claim import Status as Status
 from verify._claim import Verdict as Verdict
+from verify._losses import set_cross_entropy as set_cross_entropy
+from verify._losses import soft_cross_entropy as soft_cross_entropy
+from verify._models import Model as Model
+from verify._models import linear as linear
+from verify._models import mlp as mlp
 from verify._registry import Context as Context
 from verify._registry import all_claims as all_claims
 from verify._registry import claim as claim
@@ -14,16 +29,40 @@ from verify._registry import select as select
 from verify._report import build_report as build_report
 from verify._report import render_markdown as render_markdown
 from verify._runner import run_claims as run_claims
+from verify._students import ClassOracles as ClassOracles
+from verify._students import Curve as Curve
+from verify._students import class_oracles as class_oracles
+from verify._students import learning_curve as learning_curve
+from verify._train import TrainConfig as TrainConfig
+from verify._train import TrainResult as TrainResult
+from verify._train import predict as predict
+from verify._train import probabilities as probabilities
+from verify._train import train as train
 
 __all__ = [
+    "CellStore",
     "Claim",
+    "ClassOracles",
     "Context",
+    "Curve",
+    "Model",
     "Status",
+    "TrainConfig",
+    "TrainResult",
     "Verdict",
     "all_claims",
     "build_report",
+    "class_oracles",
     "claim",
+    "learning_curve",
+    "linear",
+    "mlp",
+    "predict",
+    "probabilities",
     "render_markdown",
     "run_claims",
     "select",
+    "set_cross_entropy",
+    "soft_cross_entropy",
+    "train",
 ]

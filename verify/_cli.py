@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="directory for report.json/.md")
     run.add_argument("--claims", default=None, help="shell pattern of claim ids, e.g. 'thm-C*'")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed of the run")
+    run.add_argument(
+        "--seeds", type=int, default=None, help="students per setting (default: the suite's)"
+    )
     sub.add_parser("list", help="list the claims with one-line descriptions")
     _indicators_cli.add_parser(sub)
     return parser
@@ -46,7 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / args.suite
-    claims = run_claims(specs, suite=args.suite, seed=args.seed, out=out)
+    if args.seeds is not None and args.seeds < 1:
+        print(f"error: --seeds must be at least 1, got {args.seeds}", file=sys.stderr)
+        return 2
+    try:
+        claims = run_claims(specs, suite=args.suite, seed=args.seed, seeds=args.seeds, out=out)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished work is kept under {out}; run the same command again "
+            "to resume",
+            file=sys.stderr,
+        )
+        return 130
     failing = [c.id for c in claims if c.fails_suite]
     counts = {v: sum(c.verdict == v for c in claims) for v in ("confirmed", "refuted", "silent")}
     print(

@@ -6,11 +6,13 @@ import fnmatch
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
+from verify._cells import CellStore
 from verify._claim import Claim, Status
+from verify._report import jsonable
 
 SUITES: tuple[str, ...] = ("quick", "paper", "full")
 
@@ -25,11 +27,15 @@ class Context:
       suite: ``quick``, ``paper`` or ``full``; sizes grow in that order.
       seed: base seed of the run; each claim derives its own stream from it and its id.
       claim_id: the running claim.
+      seeds: how many seeds learner claims train (``None``: the suite's default).
+      store: where finished cells are kept (``None``: nothing is kept).
     """
 
     suite: str
     seed: int
     claim_id: str
+    seeds: int | None = None
+    store: CellStore | None = None
 
     def pick(self, quick: T, paper: T, full: T | None = None) -> T:
         """The value for this suite (``full`` defaults to ``paper``)."""
@@ -48,6 +54,30 @@ class Context:
     def rng(self) -> np.random.Generator:
         """A generator seeded by :attr:`claim_seed`."""
         return np.random.default_rng(self.claim_seed)
+
+    def derived_seed(self, *parts: Any, scope: str | None = None) -> int:
+        """A seed that depends on the run's seed, ``scope`` (default: the claim id) and
+        ``parts`` only; claims that share a ``scope`` share the seed."""
+        digest = hashlib.sha256(f"{self.seed}:{scope or self.claim_id}:{parts!r}".encode()).digest()
+        return int.from_bytes(digest[:4], "little")
+
+    def learner_seeds(
+        self, quick: int, paper: int, full: int | None = None, *, scope: str | None = None
+    ) -> list[int]:
+        """Seeds for the independent students of a learner claim (``--seeds`` overrides)."""
+        count = self.seeds if self.seeds is not None else self.pick(quick, paper, full)
+        return [self.derived_seed("student", i, scope=scope) for i in range(count)]
+
+    def cell(self, key: str, compute: Callable[[], Any], *, namespace: str | None = None) -> Any:
+        """The value of one cell of work: read back if a previous run finished it, else
+        computed (and saved when the run has a store). Returned JSON-shaped either way, so
+        a resumed run sees exactly what a fresh one does.
+
+        ``namespace`` (default: this claim's id) lets claims share cells.
+        """
+        if self.store is None:
+            return jsonable(compute())
+        return self.store.get_or_compute(namespace or self.claim_id, key, compute)
 
 
 @dataclass(frozen=True)

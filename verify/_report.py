@@ -22,7 +22,7 @@ from verify._claim import VERDICTS, Claim
 def versions() -> dict[str, str]:
     """Versions of Python and of the packages results depend on."""
     found = {"python": platform.python_version()}
-    for name in ("biased-soft-labels", "numpy", "scipy", "hypothesis"):
+    for name in ("biased-soft-labels", "numpy", "scipy", "hypothesis", "jax", "optax"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -45,29 +45,36 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Numpy scalars and arrays to plain JSON; non-finite floats to strings."""
     if hasattr(value, "tolist"):
         value = value.tolist()
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return value
 
 
 def build_report(
-    claims: list[Claim], *, suite: str, seed: int, seconds: float, complete: bool
+    claims: list[Claim],
+    *,
+    suite: str,
+    seed: int,
+    seconds: float,
+    complete: bool,
+    seeds: int | None = None,
 ) -> dict[str, Any]:
     """The report as a JSON-ready dictionary."""
     counts = {v: sum(c.verdict == v for c in claims) for v in VERDICTS}
     failing = [c.id for c in claims if c.fails_suite]
-    return _jsonable(
+    return jsonable(
         {
             "suite": suite,
             "seed": seed,
+            "seeds": seeds,
             "complete": complete,
             "seconds": round(seconds, 3),
             "versions": versions(),

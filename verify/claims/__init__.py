@@ -5,3 +5,5 @@ from verify.claims import _facts as _facts
 from verify.claims import _consistency as _consistency
 from verify.claims import _learners as _learners
 from verify.claims import _learnability as _learnability
+from verify.claims import _trained as _trained
+from verify.claims import _curves as _curves

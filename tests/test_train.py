@@ -1,0 +1,111 @@
+"""The JAX trainer: losses, optimality against scipy, padding and sharding invariance."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy import optimize, special
+
+from verify._losses import set_cross_entropy, soft_cross_entropy
+from verify._train import TrainConfig, predict, train
+
+
+def _problem(rng: np.random.Generator, k: int, n: int, p: int = 6, c: int = 4):
+    means = rng.normal(size=(c, p))
+    y = rng.integers(0, c, (k, n))
+    x = means[y] + rng.normal(size=(k, n, p))
+    t = 0.7 * np.eye(c)[y] + 0.3 * rng.dirichlet(np.ones(c), size=(k, n))
+    return x.transpose(0, 2, 1).astype(np.float32), t.transpose(0, 2, 1).astype(np.float32), x, t
+
+
+def test_losses_by_hand() -> None:
+    logits = jnp.array([[2.0, 0.0], [1.0, 0.0], [0.0, 0.0]])  # [c=3, n=2]
+    p = special.softmax(np.asarray(logits), axis=0)
+    onehot = jnp.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(
+        soft_cross_entropy(logits, onehot), -np.log([p[0, 0], p[2, 1]]), rtol=1e-6
+    )
+    mask = jnp.array([[1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])  # {0, 1} and the empty set
+    loss = set_cross_entropy(logits, mask)
+    np.testing.assert_allclose(loss[0], -np.log(p[0, 0] + p[1, 0]), rtol=1e-6)
+    assert loss[1] == 0.0  # an empty set teaches nothing
+    grad = jax.grad(lambda z: set_cross_entropy(z, mask).sum())(logits)
+    assert np.all(np.isfinite(grad)) and np.all(grad[:, 1] == 0.0)
+
+
+def test_linear_student_reaches_the_scipy_optimum(rng: np.random.Generator) -> None:
+    """L-BFGS to gradient norm 1e-5 lands within 1e-6 of scipy's float64 optimum of the same
+    objective (mean soft cross-entropy + l2/2 ||W||^2)."""
+    xs, ts, x, t = _problem(rng, 4, 500)
+    l2 = 1e-3
+    cfg = TrainConfig(model="linear", loss="soft", optimizer="lbfgs", steps=200, tol=1e-5, l2=l2)
+    res = train(cfg, xs, ts, np.full(4, 500), seeds=np.arange(4))
+    assert res.converged.all()
+    c, p = ts.shape[1], xs.shape[1]
+
+    def objective(w: np.ndarray, k: int) -> tuple[float, np.ndarray]:
+        W, b = w[: c * p].reshape(c, p), w[c * p :]
+        logits = x[k] @ W.T + b
+        logp = logits - special.logsumexp(logits, axis=1, keepdims=True)
+        val = -(t[k] * logp).sum(1).mean() + 0.5 * l2 * (W**2).sum()
+        g = (np.exp(logp) - t[k]) / len(t[k])
+        return val, np.concatenate([(g.T @ x[k] + l2 * W).ravel(), g.sum(0)])
+
+    for k in range(4):
+        best = optimize.minimize(
+            objective,
+            np.zeros(c * p + c),
+            args=(k,),
+            jac=True,
+            method="L-BFGS-B",
+            options={"gtol": 1e-10, "ftol": 1e-15},
+        ).fun
+        mine = objective(np.concatenate([res.params["W"][k].ravel(), res.params["b"][k]]), k)[0]
+        assert mine - best <= 1e-6
+
+
+def test_padding_does_not_change_a_student(rng: np.random.Generator) -> None:
+    xs, ts, _, _ = _problem(rng, 1, 300)
+    cfg = TrainConfig(model="linear", steps=200, tol=1e-5)
+    short = train(cfg, xs[:, :, :200], ts[:, :, :200], np.array([200]), seeds=np.array([1]))
+    padded = train(cfg, xs, ts, np.array([200]), seeds=np.array([1]))
+    np.testing.assert_allclose(short.params["W"], padded.params["W"], atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        TrainConfig(model="linear", steps=100, tol=1e-5),
+        TrainConfig(model="mlp", hidden=16, optimizer="adam", steps=50, learning_rate=1e-2),
+        TrainConfig(model="mlp", hidden=16, optimizer="adam", steps=50, batch_size=32, loss="set"),
+    ],
+    ids=["linear-lbfgs", "mlp-adam", "mlp-minibatch-cc"],
+)
+def test_multi_device_equals_single_device(cfg: TrainConfig, rng: np.random.Generator) -> None:
+    """PERFORMANCE.md's shard_map trap would sum gradients across shards silently; the sharded
+    trainer must give the parameters of the one-device trainer, problem by problem."""
+    assert len(jax.local_devices()) >= 2, "conftest imports verify first: two host devices"
+    xs, ts, _, _ = _problem(rng, 5, 200)  # 5 problems: also exercises padding to the devices
+    if cfg.loss == "set":
+        ts = (ts > 0.2).astype(np.float32)
+    sizes, seeds = np.array([200, 150, 200, 100, 200]), np.arange(5)
+    one = train(cfg, xs, ts, sizes, seeds=seeds, devices=jax.local_devices()[:1])
+    many = train(cfg, xs, ts, sizes, seeds=seeds)
+    for name in one.params:
+        np.testing.assert_allclose(one.params[name], many.params[name], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(one.objective, many.objective, rtol=0, atol=1e-6)
+
+
+def test_predict_and_config_checks(rng: np.random.Generator) -> None:
+    xs, ts, _, _ = _problem(rng, 2, 100)
+    cfg = TrainConfig(model="linear", steps=50)
+    res = train(cfg, xs, ts, np.array([100, 100]), seeds=np.array([0, 1]))
+    assert predict(cfg, res.params, xs[0]).shape == (2, 100)
+    with pytest.raises(ValueError, match="L-BFGS is full batch"):
+        TrainConfig(optimizer="lbfgs", batch_size=10)
+    with pytest.raises(ValueError, match="loss"):
+        TrainConfig(loss="mse")
+    with pytest.raises(ValueError, match="sizes"):
+        train(cfg, xs, ts, np.array([0, 100]), seeds=np.array([0, 1]))

@@ -1,0 +1,220 @@
+"""Students trained on a teacher's soft labels, and judged against the oracles.
+
+The glue between ``synth`` (worlds, teachers), ``theory`` (oracles) and the trainer: build
+nested training sets for every (sample size, seed) cell, train every student of a
+learning curve in one compiled call, and score them on a held-out sample.
+
+Learners (THEORY.md section 3):
+- ``cc``: the partial-label (CC) loss on the teacher's label sets ``Omega(d)``;
+- ``distill``: soft cross-entropy on ``d`` (population minimizer ``E[d | x]``);
+- ``hard``: cross-entropy on the teacher's top-1 label;
+- ``truth``: cross-entropy on the true label (the oracle ceiling).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+import theory
+from synth import Distribution, NoClosedForm, Teacher
+from verify._train import TrainConfig, predict, train
+
+LEARNERS = ("cc", "distill", "hard", "truth")
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Students of one learner over sample sizes and seeds, scored on held-out data.
+
+    Attributes:
+      sizes: ``[S]`` training-set sizes.
+      seeds: ``[R]`` seeds.
+      predictions: ``[S, R, m]`` predicted labels on the held-out inputs.
+      converged: ``[S, R]`` per the trainer's criterion.
+      grad_norm: ``[S, R]`` final gradient norms.
+      params: the students' parameters, each array with leading axes ``[S, R]``.
+    """
+
+    sizes: np.ndarray
+    seeds: np.ndarray
+    predictions: np.ndarray
+    converged: np.ndarray
+    grad_norm: np.ndarray
+    params: dict[str, np.ndarray]
+
+    def disagreement(self, reference: np.ndarray) -> np.ndarray:
+        """``[S, R]``: share of held-out points where the student differs from ``reference [m]``."""
+        return np.mean(self.predictions != reference, axis=-1)
+
+    def evaluate(
+        self,
+        y: np.ndarray,
+        bayes: np.ndarray,
+        bayes_error: float,
+        oracles: dict[str, np.ndarray],
+    ) -> dict[str, Any]:
+        """Held-out accuracy, excess error over Bayes, and agreement with the Bayes classifier
+        and with each population oracle, as means over seeds per size (``[S]`` lists).
+
+        Args:
+          y: ``[m]`` held-out labels; ``bayes``: ``[m]`` the Bayes classifier on them;
+          bayes_error: the world's Bayes error; oracles: name -> ``[m]`` predictions.
+        """
+        accuracy = 1 - self.disagreement(y)
+        out = {
+            "accuracy": accuracy.mean(axis=1).tolist(),
+            "excess_error": (1 - accuracy - bayes_error).mean(axis=1).tolist(),
+            "agreement": {"bayes": (1 - self.disagreement(bayes)).mean(axis=1).tolist()},
+            "converged_fraction": float(self.converged.mean()),
+            "largest_grad_norm": float(self.grad_norm.max()),
+        }
+        for name, pred in oracles.items():
+            out["agreement"][name] = (1 - self.disagreement(pred)).mean(axis=1).tolist()
+        return out
+
+
+def targets_for(learner: str, d: np.ndarray, y: np.ndarray, rule: Any) -> tuple[str, np.ndarray]:
+    """The loss kind and ``[n, c]`` targets a learner trains on."""
+    c = d.shape[-1]
+    if learner == "cc":
+        return "set", np.asarray(rule(d), dtype=np.float32)
+    if learner == "distill":
+        return "soft", d.astype(np.float32)
+    if learner == "hard":
+        return "soft", np.eye(c, dtype=np.float32)[np.argmax(d, axis=-1)]
+    if learner == "truth":
+        return "soft", np.eye(c, dtype=np.float32)[y]
+    raise ValueError(f"learner: must be one of {LEARNERS}, got {learner!r}")
+
+
+def learning_curve(
+    world: Distribution,
+    teacher: Teacher,
+    learner: str,
+    rule: Any,
+    *,
+    sizes: list[int],
+    seeds: list[int],
+    x_eval: np.ndarray,
+    cfg: TrainConfig,
+) -> Curve:
+    """Train one student per (size, seed) on nested samples and predict on ``x_eval [m, p]``.
+
+    Each seed draws one sample of the largest size (``x``, ``y``, then ``d`` from the
+    teacher); the student of size ``n`` sees its first ``n`` points, so a seed's curve is a
+    nested sequence. All ``S * R`` students train in one compiled call.
+    """
+    n_max = max(sizes)
+    xs, ts = [], []
+    for seed in seeds:  # data generation per seed (numpy); training below is one call
+        rng = np.random.default_rng(seed)
+        x, y = world.sample(n_max, rng=rng)
+        d = teacher.sample(x, y, rng=rng)
+        kind, t = targets_for(learner, d, y, rule)
+        xs.append(x.T)
+        ts.append(t.T)
+    cfg = replace(cfg, loss=kind)
+    x_all = np.repeat(np.stack(xs)[None], len(sizes), axis=0).reshape(-1, *xs[0].shape)
+    t_all = np.repeat(np.stack(ts)[None], len(sizes), axis=0).reshape(-1, *ts[0].shape)
+    size_all = np.repeat(np.asarray(sizes), len(seeds))
+    seed_all = np.tile(np.asarray(seeds), len(sizes))
+    result = train(cfg, x_all, t_all, size_all, seeds=seed_all)
+    preds = predict(cfg, result.params, x_eval.T)
+    shape = (len(sizes), len(seeds))
+    return Curve(
+        sizes=np.asarray(sizes),
+        seeds=np.asarray(seeds),
+        predictions=preds.reshape(*shape, -1),
+        converged=result.converged.reshape(shape),
+        grad_norm=result.grad_norm.reshape(shape),
+        params={k: np.asarray(v).reshape(*shape, *v.shape[1:]) for k, v in result.params.items()},
+    )
+
+
+@dataclass(frozen=True)
+class ClassOracles:
+    """For a teacher that ignores ``x`` on a deterministic world: what each population
+    minimizer predicts when the true class is ``y`` (THEORY.md section 3).
+
+    Attributes:
+      set_risk: ``[c]`` argmax of ``m_j(y)`` (the top-k risk minimizer; Theorem C).
+      distill: ``[c]`` argmax of ``E[d | y]``.
+      cc: ``[c]`` argmax of the CC minimizer of the set law of ``y``.
+      cc_margin: ``[c]`` its margin (top probability minus the runner-up).
+      indicators: ``{"delta", "gamma", "delta_max"}`` of the rule.
+      how: which of them are closed form and which Monte Carlo.
+    """
+
+    set_risk: np.ndarray
+    distill: np.ndarray
+    cc: np.ndarray
+    cc_margin: np.ndarray
+    indicators: dict[str, float]
+    how: dict[str, str]
+
+
+def class_oracles(
+    teacher: Teacher, rule: Any, *, draws: int = 20000, rng: np.random.Generator
+) -> ClassOracles:
+    """The population minimizers per true class, closed form where the teacher allows.
+
+    ``draws`` soft labels per class estimate ``E[d | y]`` (when not closed form) and the set
+    law that the CC minimizer (``theory.cc_target``) needs.
+    """
+    c = teacher.num_classes
+    x0 = np.zeros((1, 1))
+    labels = np.repeat(np.arange(c), draws)
+    d = teacher.sample(np.zeros((len(labels), 1)), labels, rng=rng).reshape(c, draws, c)
+    how = {}
+    try:
+        m = teacher.membership(x0, rule)[0]
+        how["set_risk"] = "closed form"
+    except NoClosedForm:
+        m = np.asarray(rule(d), dtype=float).mean(axis=1)
+        how["set_risk"] = f"Monte Carlo ({draws} draws per class)"
+    try:
+        mean = teacher.mean_soft_labels(x0)[0]
+        how["distill"] = "closed form"
+    except NoClosedForm:
+        mean = d.mean(axis=1)
+        how["distill"] = f"Monte Carlo ({draws} draws per class)"
+    masks = np.asarray(rule(d), dtype=bool)  # [c, draws, c]: the empirical set law
+    sol = theory.cc_target(masks, np.full((c, draws), 1.0 / draws))
+    how["cc"] = f"CC minimizer of the empirical set law ({draws} draws per class)"
+    top2 = np.sort(sol.probs, axis=-1)[:, -2:]
+    joint = np.full((1, c), 1.0 / c)  # indicators of y-symmetric bookkeeping: uniform classes
+    indicators = {
+        "delta": float(theory.delta(m[None], joint)),
+        "delta_max": float(theory.delta_max(m[None], joint)),
+        "gamma": float(theory.gamma(m[None], joint)),
+    }
+    return ClassOracles(
+        set_risk=np.argmax(m, axis=-1),
+        distill=np.argmax(mean, axis=-1),
+        cc=np.argmax(sol.probs, axis=-1),
+        cc_margin=top2[:, 1] - top2[:, 0],
+        indicators=indicators,
+        how=how,
+    )
+
+
+def slope_with_interval(sizes: np.ndarray, values: np.ndarray, floor: float) -> dict[str, Any]:
+    """Least-squares slope of ``log(values + floor)`` on ``log(size)``, with a 95% interval.
+
+    ``values [S, R]`` (sizes by seeds); ``floor`` (one held-out point's worth) keeps zeros
+    finite. The interval is the t interval of the OLS slope over all ``S * R`` points.
+    """
+    from scipy import stats
+
+    x = np.repeat(np.log(np.asarray(sizes, float)), values.shape[1])
+    yv = np.log(values.ravel() + floor)
+    fit = stats.linregress(x, yv)
+    t = stats.t.ppf(0.975, max(len(x) - 2, 1))
+    return {
+        "slope": float(fit.slope),
+        "ci": [float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)],
+        "floor": floor,
+    }

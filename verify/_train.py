@@ -1,0 +1,289 @@
+"""Train many students at once: compiled once per shape, ``lax.map`` per device, ``shard_map``
+over the host's devices.
+
+PERFORMANCE.md, measured on this machine: a single huge ``vmap`` streams every dataset
+through memory at every step and slows down as K grows; running problems one after the
+other inside a compiled ``lax.map`` (in small vmapped chunks) keeps the rate flat, and
+``shard_map`` over two host devices uses both cores. The convex linear student is solved by
+L-BFGS (it reaches the optimum in ~20 evaluations); the MLP by Adam (full batch or
+minibatch).
+
+Shapes: ``x [K, p, n]`` (features first), ``targets [K, c, n]`` (soft labels, one-hot labels
+or 0/1 set masks, classes first), ``sizes [K]``: problem ``k`` uses its first ``sizes[k]``
+examples, the rest is padding, so problems of different sizes share one compiled program.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import lax
+from jax.sharding import Mesh, PartitionSpec
+
+from verify._losses import LOSSES
+from verify._models import Model, Params, get_model, l2_penalty
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train a student (THEORY.md section 3 names the losses' population minimizers).
+
+    Attributes:
+      model: ``linear`` or ``mlp``.
+      hidden: MLP width.
+      loss: ``soft`` (cross-entropy on a target distribution) or ``set`` (CC loss on a mask).
+      optimizer: ``lbfgs`` (full batch, stops when the gradient norm falls below ``tol``) or
+        ``adam``.
+      steps: L-BFGS iteration cap, or Adam steps.
+      learning_rate: Adam's step size.
+      l2: weight decay: the objective adds ``l2 / 2 * ||weights||^2``.
+      batch_size: Adam minibatch size (``None``: full batch).
+      tol: L-BFGS stops, and a learner counts as converged, when the gradient norm of the
+        full objective is at most ``tol``; for Adam, converged means the full objective
+        changed by at most ``tol`` (relative) over the last tenth of the steps.
+      chunk: problems vmapped together inside each device's ``lax.map``; 1 (the default)
+        runs them one after another, which measured fastest here (a size-1 vmap is 3x
+        slower than none, and a while loop under vmap runs until its slowest member stops).
+    """
+
+    model: str = "linear"
+    hidden: int = 64
+    loss: str = "soft"
+    optimizer: str = "lbfgs"
+    steps: int = 100
+    learning_rate: float = 1e-2
+    l2: float = 1e-4
+    batch_size: int | None = None
+    tol: float = 1e-5
+    chunk: int = 1
+
+    def __post_init__(self) -> None:
+        get_model(self.model, self.hidden)
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss: must be one of {sorted(LOSSES)}, got {self.loss!r}")
+        if self.optimizer not in ("lbfgs", "adam"):
+            raise ValueError(f"optimizer: must be 'lbfgs' or 'adam', got {self.optimizer!r}")
+        if self.optimizer == "lbfgs" and self.batch_size is not None:
+            raise ValueError("batch_size: L-BFGS is full batch; minibatches need optimizer='adam'")
+        if self.steps < 1 or self.chunk < 1 or self.l2 < 0 or self.tol <= 0:
+            raise ValueError("steps and chunk must be >= 1, l2 >= 0 and tol > 0")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Trained students and how training ended, one entry per problem.
+
+    Attributes:
+      params: pytree of arrays with a leading ``[K]`` axis.
+      objective: ``[K]`` final full objective.
+      grad_norm: ``[K]`` its gradient norm.
+      converged: ``[K]`` per the criterion of :class:`TrainConfig`.
+      steps: ``[K]`` iterations run.
+    """
+
+    params: Params
+    objective: np.ndarray
+    grad_norm: np.ndarray
+    converged: np.ndarray
+    steps: np.ndarray
+
+
+def _tree_norm(tree: Any) -> jax.Array:
+    return jnp.sqrt(sum(jnp.sum(leaf**2) for leaf in jax.tree.leaves(tree)))
+
+
+def _objective_fn(cfg: TrainConfig, model: Model):
+    loss = LOSSES[cfg.loss]
+
+    def objective(params: Params, x: jax.Array, t: jax.Array, size: jax.Array) -> jax.Array:
+        n = x.shape[1]
+        w = (jnp.arange(n) < size).astype(jnp.float32) / size
+        return jnp.sum(w * loss(model.apply(params, x), t)) + 0.5 * cfg.l2 * l2_penalty(
+            model, params
+        )
+
+    return objective
+
+
+def _fit_one_fn(cfg: TrainConfig):
+    model = get_model(cfg.model, cfg.hidden)
+    objective = _objective_fn(cfg, model)
+
+    def lbfgs(params, x, t, size, key):
+        del key
+
+        def fun(p):
+            return objective(p, x, t, size)
+
+        opt = optax.lbfgs()
+        value_and_grad = optax.value_and_grad_from_state(fun)
+
+        def cond(carry):
+            _, _, it, gnorm = carry
+            return (it < cfg.steps) & (gnorm > cfg.tol)
+
+        def body(carry):
+            p, state, it, _ = carry
+            value, grad = value_and_grad(p, state=state)
+            updates, state = opt.update(grad, state, p, value=value, grad=grad, value_fn=fun)
+            p = optax.apply_updates(p, updates)
+            # The line search left the value and gradient at the new point in the state:
+            # reading them back costs nothing and makes the stopping test exact.
+            _, grad = value_and_grad(p, state=state)
+            return p, state, it + 1, _tree_norm(grad)
+
+        init = (params, opt.init(params), jnp.int32(0), jnp.float32(jnp.inf))
+        params, _, it, gnorm = lax.while_loop(cond, body, init)
+        return params, fun(params), gnorm, gnorm <= cfg.tol, it
+
+    def adam(params, x, t, size, key):
+        opt = optax.adam(cfg.learning_rate)
+        n = x.shape[1]
+
+        def step(carry, k):
+            p, state = carry
+            if cfg.batch_size is None:
+                grad = jax.grad(objective)(p, x, t, size)
+            else:
+                idx = jnp.floor(jax.random.uniform(k, (cfg.batch_size,)) * size).astype(jnp.int32)
+                idx = jnp.minimum(idx, n - 1)
+                grad = jax.grad(objective)(p, x[:, idx], t[:, idx], jnp.float32(cfg.batch_size))
+            updates, state = opt.update(grad, state, p)
+            return (optax.apply_updates(p, updates), state), None
+
+        late = max(cfg.steps // 10, 1)
+        keys = jax.random.split(key, cfg.steps)
+        carry = (params, opt.init(params))
+        carry, _ = lax.scan(step, carry, keys[: cfg.steps - late])
+        before = objective(carry[0], x, t, size)
+        carry, _ = lax.scan(step, carry, keys[cfg.steps - late :])
+        params = carry[0]
+        value, grad = jax.value_and_grad(objective)(params, x, t, size)
+        change = jnp.abs(value - before) / jnp.maximum(1.0, jnp.abs(value))
+        return params, value, _tree_norm(grad), change <= cfg.tol, jnp.int32(cfg.steps)
+
+    return model, (lbfgs if cfg.optimizer == "lbfgs" else adam)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(cfg: TrainConfig, devices: tuple[Any, ...]):
+    """One compiled trainer per configuration and device set; shapes are traced by jit."""
+    model, fit_one = _fit_one_fn(cfg)
+
+    def fit_block(params0, x, t, size, keys):
+        batch = None if cfg.chunk == 1 else cfg.chunk
+        return lax.map(lambda a: fit_one(*a), (params0, x, t, size, keys), batch_size=batch)
+
+    if len(devices) > 1:
+        mesh = Mesh(np.array(devices), ("k",))
+        spec = PartitionSpec("k")
+        # The initial parameters enter as sharded inputs (PERFORMANCE.md: parameters created
+        # inside a shard_map from constants would be replicated and their gradients summed
+        # across shards); optax.lbfgs's state needs check_vma=False.
+        fit_block = jax.shard_map(
+            fit_block, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False
+        )
+    return model, jax.jit(fit_block)
+
+
+def init_params(cfg: TrainConfig, keys: jax.Array, p: int, c: int) -> Params:
+    """Initial parameters ``[K, ...]`` for ``K`` keys."""
+    model = get_model(cfg.model, cfg.hidden)
+    return jax.vmap(lambda k: model.init(k, p, c))(keys)
+
+
+def train(
+    cfg: TrainConfig,
+    x: np.ndarray,
+    targets: np.ndarray,
+    sizes: np.ndarray,
+    *,
+    seeds: np.ndarray,
+    devices: list[Any] | None = None,
+    params0: Params | None = None,
+) -> TrainResult:
+    """Train ``K`` independent students in one compiled call.
+
+    Args:
+      cfg: the training configuration.
+      x: ``[K, p, n]`` inputs, features first.
+      targets: ``[K, c, n]`` soft labels (``loss='soft'``) or 0/1 set masks (``'set'``).
+      sizes: ``[K]`` number of real examples of each problem (the rest is padding).
+      seeds: ``[K]`` integer seeds (initialization, minibatches).
+      devices: JAX devices to shard over (default: all local devices).
+      params0: initial parameters with a leading ``[K]`` axis (default: the model's
+        initializer with each problem's seed), e.g. to start every framework of a benchmark
+        from the same weights.
+
+    Returns:
+      a :class:`TrainResult`; row ``k`` depends only on problem ``k`` and its seed, not on
+      how problems were batched or sharded.
+    """
+    x = np.asarray(x, np.float32)
+    targets = np.asarray(targets, np.float32)
+    sizes = np.asarray(sizes)
+    seeds = np.asarray(seeds)
+    k, p, n = x.shape
+    if targets.shape[::2] != (k, n) or targets.ndim != 3:
+        raise ValueError(f"targets: expected shape [{k}, c, {n}], got {targets.shape}")
+    if sizes.shape != (k,) or seeds.shape != (k,):
+        raise ValueError(f"sizes and seeds: expected shape [{k}]")
+    if np.any(sizes < 1) or np.any(sizes > n):
+        raise ValueError(f"sizes: must lie in [1, {n}]")
+    c = targets.shape[1]
+    devs = tuple(devices if devices is not None else jax.local_devices())
+    pad = (-k) % len(devs)
+
+    def padded(a: Any) -> Any:  # copies of the last problem fill the devices evenly
+        a = np.asarray(a)
+        return np.concatenate([a, np.repeat(a[-1:], pad, 0)]) if pad else a
+
+    x, targets, sizes, seeds = padded(x), padded(targets), padded(sizes), padded(seeds)
+    _, fit = _compiled(cfg, devs)
+    keys = jax.vmap(jax.random.key)(jnp.asarray(seeds, jnp.uint32))
+    init_keys, fit_keys = jax.vmap(lambda kk: jax.random.split(kk, 2))(keys).transpose(1, 0)
+    if params0 is None:
+        start = init_params(cfg, init_keys, p, c)
+    else:
+        start = jax.tree.map(lambda a: jnp.asarray(padded(a), jnp.float32), params0)
+    out = fit(start, x, targets, jnp.asarray(sizes, jnp.float32), fit_keys)
+    params, value, gnorm, converged, steps = jax.device_get(out)
+    keep = slice(0, k)
+    return TrainResult(
+        params=jax.tree.map(lambda a: np.asarray(a)[keep], params),
+        objective=np.asarray(value)[keep],
+        grad_norm=np.asarray(gnorm)[keep],
+        converged=np.asarray(converged)[keep],
+        steps=np.asarray(steps)[keep],
+    )
+
+
+def predict(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
+    """``[K, m]`` predicted labels of ``K`` students on shared inputs ``x [p, m]``."""
+    model = get_model(cfg.model, cfg.hidden)
+    logits = _batched_logits(model.apply)(params, jnp.asarray(x, jnp.float32))
+    return np.asarray(jnp.argmax(logits, axis=1))
+
+
+def probabilities(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
+    """``[K, c, m]`` predicted class probabilities on shared inputs ``x [p, m]``."""
+    model = get_model(cfg.model, cfg.hidden)
+    return np.asarray(
+        jax.nn.softmax(_batched_logits(model.apply)(params, jnp.asarray(x, jnp.float32)), axis=1)
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _batched_logits(apply):
+    return jax.jit(jax.vmap(apply, in_axes=(0, None)))
+
+
+def with_steps(cfg: TrainConfig, steps: int) -> TrainConfig:
+    """The same configuration with another step budget."""
+    return replace(cfg, steps=steps)
