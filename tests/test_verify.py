@@ -116,3 +116,21 @@ def test_exit_status_fails_only_on_refuted_proved_claims(
 def test_claim_rejects_unknown_verdict() -> None:
     with pytest.raises(ValueError, match="verdict"):
         _fake("proved", "maybe").run(verify.Context("quick", 0, "fake"))
+
+
+def test_progress_bar_lines_without_a_terminal() -> None:
+    import io
+
+    from verify._progress import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar(2, stream)
+    bar.start_claim("a")
+    bar.cell_done()
+    bar.finish_claim("confirmed")
+    bar.start_claim("b")
+    bar.finish_claim("refuted")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2  # one line per finished claim when not on a terminal
+    assert "1/2 claims" in lines[0] and "elapsed" in lines[0] and "left" in lines[0]
+    assert "a: confirmed (1 cells)" in lines[0] and "2/2 claims" in lines[1]

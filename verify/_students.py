@@ -201,6 +201,18 @@ def class_oracles(
     )
 
 
+def mean_ci(values: np.ndarray) -> dict[str, Any]:
+    """Mean over seeds (the last axis) with a normal 95% interval, per row, as lists."""
+    mean = values.mean(axis=-1)
+    n = values.shape[-1]
+    se = values.std(axis=-1, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(mean)
+    return {
+        "mean": mean.tolist(),
+        "ci_low": (mean - 1.96 * se).tolist(),
+        "ci_high": (mean + 1.96 * se).tolist(),
+    }
+
+
 def slope_with_interval(sizes: np.ndarray, values: np.ndarray, floor: float) -> dict[str, Any]:
     """Least-squares slope of ``log(values + floor)`` on ``log(size)``, with a 95% interval.
 

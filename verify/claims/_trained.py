@@ -25,10 +25,9 @@ from synth import (
 )
 from verify._claim import Claim, Verdict
 from verify._registry import Context, claim
-from verify._students import class_oracles, learning_curve, slope_with_interval
+from verify._students import class_oracles, learning_curve, mean_ci, slope_with_interval
 from verify._train import TrainConfig
-
-LINEAR = TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=1e-4)
+from verify.claims._common import DECAY, LINEAR
 
 
 def _sizes(ctx: Context) -> list[int]:
@@ -37,21 +36,6 @@ def _sizes(ctx: Context) -> list[int]:
 
 def _eval_size(ctx: Context) -> int:
     return ctx.pick(quick=10000, paper=50000)
-
-
-def _mean_ci(values: np.ndarray) -> dict[str, Any]:
-    """Mean over seeds (axis -1) with a normal 95% interval, per row."""
-    mean = values.mean(axis=-1)
-    se = (
-        values.std(axis=-1, ddof=1) / np.sqrt(values.shape[-1])
-        if values.shape[-1] > 1
-        else 0 * mean
-    )
-    return {
-        "mean": mean.tolist(),
-        "ci_low": (mean - 1.96 * se).tolist(),
-        "ci_high": (mean + 1.96 * se).tolist(),
-    }
 
 
 @dataclass(frozen=True)
@@ -152,8 +136,8 @@ def _consistency_measurement(ctx: Context, setting: Setting, learner: str) -> di
             "cc_margin": oracles.cc_margin.tolist(),
             "how": oracles.how,
         },
-        "disagreement_with_bayes": _mean_ci(vs_bayes),
-        "disagreement_with_own_oracle": _mean_ci(vs_own),
+        "disagreement_with_bayes": mean_ci(vs_bayes),
+        "disagreement_with_own_oracle": mean_ci(vs_own),
         "slope_vs_bayes": slope_with_interval(np.asarray(sizes), vs_bayes, floor),
         "slope_vs_own_oracle": slope_with_interval(np.asarray(sizes), vs_own, floor),
         "converged_fraction": float(curve.converged.mean()),
@@ -171,14 +155,15 @@ def _consistency_claim(setting: Setting, learner: str) -> Callable[[Context], Cl
         set_is_bayes = m["oracles"]["set_risk (Theorem C)"] == identity
         margin = 1 - m["indicators"]["delta_max"] - m["indicators"]["gamma"]
         target = "slope_vs_bayes" if learner == "cc" else "slope_vs_own_oracle"
-        falls = m[target]["ci"][1] < 0
+        falls = m[target]["ci"][1] < DECAY
         final = m["disagreement_with_bayes"]["mean"][-1]
         own_final = m["disagreement_with_own_oracle"]["mean"][-1]
         verdict: Verdict
         if learner == "cc":
             prediction = (
                 "disagreement with the Bayes classifier falls toward 0 (fitted log-log slope "
-                "below 0), as the CC minimizer maps every class to itself here"
+                f"below {DECAY} with 95% confidence), as the CC minimizer maps every class to "
+                "itself here"
                 if own_is_bayes
                 else "disagreement with the Bayes classifier does not vanish: the CC minimizer "
                 f"maps classes to {m['oracles']['cc']}"
@@ -186,8 +171,8 @@ def _consistency_claim(setting: Setting, learner: str) -> Callable[[Context], Cl
             verdict = "confirmed" if falls == own_is_bayes else "refuted"
         else:
             prediction = (
-                "disagreement with its own oracle argmax E[d|x] falls toward 0; it matches "
-                "the Bayes classifier only if that oracle does"
+                f"disagreement with its own oracle argmax E[d|x] falls toward 0 (slope below "
+                f"{DECAY}); it matches the Bayes classifier only if that oracle does"
                 + (
                     " (it does here)"
                     if own_is_bayes
@@ -270,7 +255,7 @@ def beyond_boundary(ctx: Context) -> Claim:
             )
             agree = 1 - curve.disagreement(y_eval)
             out[learner] = {
-                "agreement_with_bayes": _mean_ci(agree),
+                "agreement_with_bayes": mean_ci(agree),
                 "slope": slope_with_interval(np.asarray(out["sizes"]), agree, 1.0 / len(y_eval)),
             }
         return out
@@ -340,7 +325,7 @@ def well_specified(ctx: Context) -> Claim:
             fit = centered(curve.params["W"], curve.params["b"])
             error = np.sqrt(np.sum((fit - truth) ** 2, axis=(-2, -1)))
             out[learner] = {
-                "parameter_error": _mean_ci(error),
+                "parameter_error": mean_ci(error),
                 "max_parameter_error": float(error.max()),
                 "slope": slope_with_interval(np.asarray(sizes), error, 0.0),
                 "converged_fraction": float(curve.converged.mean()),
