@@ -33,6 +33,7 @@ from verify._students import ClassOracles as ClassOracles
 from verify._students import Curve as Curve
 from verify._students import class_oracles as class_oracles
 from verify._students import learning_curve as learning_curve
+from verify._students import student_grid as student_grid
 from verify._train import TrainConfig as TrainConfig
 from verify._train import TrainResult as TrainResult
 from verify._train import predict as predict
@@ -64,5 +65,6 @@ __all__ = [
     "select",
     "set_cross_entropy",
     "soft_cross_entropy",
+    "student_grid",
     "train",
 ]

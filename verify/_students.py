@@ -90,6 +90,74 @@ def targets_for(learner: str, d: np.ndarray, y: np.ndarray, rule: Any) -> tuple[
     raise ValueError(f"learner: must be one of {LEARNERS}, got {learner!r}")
 
 
+def student_grid(
+    world: Distribution,
+    teachers: list[tuple[Teacher, Any]],
+    learner: str,
+    *,
+    sizes: list[int],
+    seeds: list[int],
+    x_eval: np.ndarray,
+    cfg: TrainConfig,
+) -> list[Curve]:
+    """Students for every (teacher, size, seed), trained in one compiled call.
+
+    Each seed draws one sample ``(x, y)`` of the largest size, shared by every teacher (so
+    teachers are compared on the same inputs); each teacher then labels it from its own
+    independent stream (``SeedSequence(seed).spawn``). The student of size ``n`` sees the first ``n`` points,
+    so a seed's curve is a nested sequence.
+
+    Args:
+      world: draws ``(x, y)``.
+      teachers: ``(teacher, set rule)`` pairs (the rule matters to the ``cc`` learner).
+      learner: one of :data:`LEARNERS`.
+      sizes, seeds: the grid.
+      x_eval: ``[m, p]`` held-out inputs to predict on.
+      cfg: the training configuration (its ``loss`` is set by the learner).
+
+    Returns:
+      one :class:`Curve` per teacher.
+    """
+    n_max = max(sizes)
+    # Independent child streams per seed: 0 draws (x, y), t + 1 labels for teacher t. (Not
+    # default_rng([seed, t]): numpy's SeedSequence ignores trailing zero words, so [seed, 0]
+    # would replay the stream that drew x, and a noise teacher's noise would equal x.)
+    streams = [np.random.SeedSequence(seed).spawn(len(teachers) + 1) for seed in seeds]
+    data = [world.sample(n_max, rng=np.random.default_rng(s[0])) for s in streams]
+    xs, ts, kind = [], [], "soft"
+    for t, (teacher, rule) in enumerate(teachers):  # numpy data generation; training is one call
+        for stream, (x, y) in zip(streams, data, strict=True):
+            d = teacher.sample(x, y, rng=np.random.default_rng(stream[t + 1]))
+            kind, target = targets_for(learner, d, y, rule)
+            xs.append(x.T)
+            ts.append(target.T)
+    shape = (len(teachers), len(sizes), len(seeds))
+    # problem order: teacher, size, seed; the same (teacher, seed) data serves every size
+    x_all = np.stack(xs).reshape(len(teachers), 1, len(seeds), *xs[0].shape)
+    t_all = np.stack(ts).reshape(len(teachers), 1, len(seeds), *ts[0].shape)
+    x_all = np.broadcast_to(x_all, (*shape, *xs[0].shape)).reshape(-1, *xs[0].shape)
+    t_all = np.broadcast_to(t_all, (*shape, *ts[0].shape)).reshape(-1, *ts[0].shape)
+    size_all = np.broadcast_to(np.asarray(sizes)[None, :, None], shape).ravel()
+    seed_all = np.broadcast_to(np.asarray(seeds)[None, None, :], shape).ravel()
+    cfg = replace(cfg, loss=kind)
+    result = train(cfg, x_all, t_all, size_all, seeds=seed_all)
+    preds = predict(cfg, result.params, x_eval.T).reshape(*shape, -1)
+    conv = result.converged.reshape(shape)
+    gnorm = result.grad_norm.reshape(shape)
+    params = {k: np.asarray(v).reshape(*shape, *v.shape[1:]) for k, v in result.params.items()}
+    return [
+        Curve(
+            sizes=np.asarray(sizes),
+            seeds=np.asarray(seeds),
+            predictions=preds[t],
+            converged=conv[t],
+            grad_norm=gnorm[t],
+            params={k: v[t] for k, v in params.items()},
+        )
+        for t in range(len(teachers))
+    ]
+
+
 def learning_curve(
     world: Distribution,
     teacher: Teacher,
@@ -101,37 +169,10 @@ def learning_curve(
     x_eval: np.ndarray,
     cfg: TrainConfig,
 ) -> Curve:
-    """Train one student per (size, seed) on nested samples and predict on ``x_eval [m, p]``.
-
-    Each seed draws one sample of the largest size (``x``, ``y``, then ``d`` from the
-    teacher); the student of size ``n`` sees its first ``n`` points, so a seed's curve is a
-    nested sequence. All ``S * R`` students train in one compiled call.
-    """
-    n_max = max(sizes)
-    xs, ts = [], []
-    for seed in seeds:  # data generation per seed (numpy); training below is one call
-        rng = np.random.default_rng(seed)
-        x, y = world.sample(n_max, rng=rng)
-        d = teacher.sample(x, y, rng=rng)
-        kind, t = targets_for(learner, d, y, rule)
-        xs.append(x.T)
-        ts.append(t.T)
-    cfg = replace(cfg, loss=kind)
-    x_all = np.repeat(np.stack(xs)[None], len(sizes), axis=0).reshape(-1, *xs[0].shape)
-    t_all = np.repeat(np.stack(ts)[None], len(sizes), axis=0).reshape(-1, *ts[0].shape)
-    size_all = np.repeat(np.asarray(sizes), len(seeds))
-    seed_all = np.tile(np.asarray(seeds), len(sizes))
-    result = train(cfg, x_all, t_all, size_all, seeds=seed_all)
-    preds = predict(cfg, result.params, x_eval.T)
-    shape = (len(sizes), len(seeds))
-    return Curve(
-        sizes=np.asarray(sizes),
-        seeds=np.asarray(seeds),
-        predictions=preds.reshape(*shape, -1),
-        converged=result.converged.reshape(shape),
-        grad_norm=result.grad_norm.reshape(shape),
-        params={k: np.asarray(v).reshape(*shape, *v.shape[1:]) for k, v in result.params.items()},
-    )
+    """One teacher's students over sizes and seeds: :func:`student_grid` with one teacher."""
+    return student_grid(
+        world, [(teacher, rule)], learner, sizes=sizes, seeds=seeds, x_eval=x_eval, cfg=cfg
+    )[0]
 
 
 @dataclass(frozen=True)
