@@ -104,8 +104,8 @@ def student_grid(
 
     Each seed draws one sample ``(x, y)`` of the largest size, shared by every teacher (so
     teachers are compared on the same inputs); each teacher then labels it from its own
-    independent stream (``SeedSequence(seed).spawn``). The student of size ``n`` sees the first ``n`` points,
-    so a seed's curve is a nested sequence.
+    independent stream (``SeedSequence(seed).spawn``). The student of size ``n`` sees the
+    first ``n`` points, so a seed's curve is a nested sequence.
 
     Args:
       world: draws ``(x, y)``.
