@@ -279,9 +279,16 @@ def probabilities(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray
     )
 
 
+def probabilities_each(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
+    """``[K, c, n]``: student ``k``'s class probabilities on its own inputs ``x[k]`` (``[K, p, n]``)."""
+    model = get_model(cfg.model, cfg.hidden)
+    logits = _batched_logits(model.apply, paired=True)(params, jnp.asarray(x, jnp.float32))
+    return np.asarray(jax.nn.softmax(logits, axis=1))
+
+
 @functools.lru_cache(maxsize=16)
-def _batched_logits(apply):
-    return jax.jit(jax.vmap(apply, in_axes=(0, None)))
+def _batched_logits(apply, paired: bool = False):
+    return jax.jit(jax.vmap(apply, in_axes=(0, 0 if paired else None)))
 
 
 def with_steps(cfg: TrainConfig, steps: int) -> TrainConfig:

@@ -7,3 +7,6 @@ from verify.claims import _learners as _learners
 from verify.claims import _learnability as _learnability
 from verify.claims import _trained as _trained
 from verify.claims import _curves as _curves
+from verify.claims import _phase as _phase
+from verify.claims import _applications as _applications
+from verify.claims import _incomplete as _incomplete

@@ -14,7 +14,7 @@ from verify._students import learning_curve, mean_ci, slope_with_interval
 from verify.claims._common import DECAY, LINEAR
 
 C, P = 5, 5
-DELTAS = (0.2, 0.4, 0.6)  # top-1 SBT: gamma = Delta/(c-1), margins 0.75, 0.5, 0.25
+DELTAS = (0.15, 0.3, 0.45, 0.6)  # top-1 SBT: gamma = Delta/(c-1), margins 0.81 .. 0.25
 BOUND_DELTA = 0.05
 
 
@@ -85,7 +85,7 @@ def margin_curves(ctx: Context) -> Claim:
         id="learnability/margin",
         statement="THEORY.md section 4: the rate degrades like 1/(1 - gamma - Delta_max). On a "
         f"realizable linear world (c = {C}, p = {P}) with top-1 skillful-but-bad teachers of "
-        "margins 0.75, 0.5, 0.25, the top-1 student's excess error falls with n, and more slowly "
+        "margins 0.81, 0.63, 0.44, 0.25, the top-1 student's excess error falls with n, and more slowly "
         "for a smaller margin.",
         status="extension",
         setting={
@@ -138,4 +138,50 @@ def margin_bound(ctx: Context) -> Claim:
         verdict="refuted" if below else "confirmed",
         summary=f"{len(below)} violations; the smallest bound is {smallest:.2f} (vacuous above 1: "
         "the bound is loose at these sizes)",
+    )
+
+
+def _spread(curves: list[dict[str, Any]], power: float) -> float:
+    """Mean over sizes of the standard deviation, across margins, of log(error * margin^power)."""
+    logs = np.stack(
+        [
+            np.log(np.maximum(c["excess_error"]["mean"], 1e-6)) + power * np.log(c["margin"])
+            for c in curves
+        ]
+    )
+    return float(logs.std(axis=0).mean())
+
+
+@claim(
+    "learnability/collapse",
+    "do learning curves collapse when the error is scaled by the margin 1 - Delta - gamma?",
+    "conjecture",
+)
+def collapse(ctx: Context) -> Claim:
+    """THEORY.md section 4: is Theorem L's 1/(1 - gamma - Delta_max) visible in the curves?"""
+    m = ctx.cell("grid", lambda: _grid(ctx), namespace="learnability/margin")
+    curves = m["curves"]
+    powers = np.round(np.arange(0.0, 4.01, 0.1), 2)
+    spreads = [_spread(curves, b) for b in powers]
+    best = float(powers[int(np.argmin(spreads))])
+    raw, scaled = _spread(curves, 0.0), _spread(curves, 1.0)
+    collapses = scaled < raw
+    return Claim(
+        id="learnability/collapse",
+        statement="THEORY.md section 4: Theorem L bounds the error by 2 eps_m / margin, so if the "
+        "bound's margin dependence is what the students show, error x margin is the same "
+        "curve for every margin. Probed on the curves of learnability/margin.",
+        status="conjecture",
+        setting={"curves": "those of learnability/margin", "powers_tried": [0.0, 4.0, 0.1]},
+        prediction="the spread across margins of log(error x margin) is smaller than that of log(error)",
+        measurement={
+            "spread_raw": raw,
+            "spread_times_margin": scaled,
+            "best_power": best,
+            "spread_at_best_power": float(min(spreads)),
+            "spreads": dict(zip(map(float, powers), spreads, strict=True)),
+        },
+        verdict="confirmed" if collapses else "refuted",
+        summary=f"spread of log error across margins {raw:.3f} raw, {scaled:.3f} times the margin; "
+        f"the best collapse is error x margin^{best:.1f} (spread {min(spreads):.3f})",
     )

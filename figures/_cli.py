@@ -1,0 +1,51 @@
+"""``python -m figures all --results DIR --out DIR`` and ``python -m figures list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from figures._registry import all_figures
+from figures._style import save
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; exit status 2 when the results cannot be read or a figure fails."""
+    parser = argparse.ArgumentParser(
+        prog="python -m figures", description="Draw figures from saved results."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    draw = sub.add_parser("all", help="draw every figure whose claims are in the results")
+    draw.add_argument("--results", type=Path, required=True, help="a directory with report.json")
+    draw.add_argument("--out", type=Path, required=True, help="where PNG and PDF files go")
+    draw.add_argument("--only", default=None, help="draw just this figure")
+    sub.add_parser("list", help="list the figures and the claims each needs")
+    args = parser.parse_args(argv)
+    specs = all_figures()
+    if args.command == "list":
+        for spec in specs:
+            print(f"{spec.name:22s} {spec.description}  [needs: {', '.join(spec.needs)}]")
+        return 0
+    report_path = args.results / "report.json"
+    try:
+        report = json.loads(report_path.read_text())
+        claims = {c["id"]: c for c in report["claims"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"error: {report_path}: cannot read the results ({exc})", file=sys.stderr)
+        return 2
+    drawn = skipped = 0
+    for spec in specs:
+        if args.only and spec.name != args.only:
+            continue
+        missing = [c for c in spec.needs if c not in claims]
+        if missing:
+            print(f"skip {spec.name}: the results lack {', '.join(missing)}", file=sys.stderr)
+            skipped += 1
+            continue
+        paths = save(spec.draw(claims), args.out, spec.name)
+        print(f"drew {spec.name}: {', '.join(str(p) for p in paths)}")
+        drawn += 1
+    print(f"{drawn} figures drawn, {skipped} skipped (run the suite that makes their claims)")
+    return 0

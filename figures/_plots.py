@@ -1,0 +1,257 @@
+"""The figures. Each reads the measurements of saved claims and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+
+from figures._registry import Claims, figure
+from figures._style import COLORS, LABELS, boundary, new_figure
+
+
+def _log_ticks(ax: Any, values: list[float]) -> None:
+    """A log axis labelled with a few of the plotted values in plain numbers."""
+    ax.set_xscale("log")
+    ticks = values[:: max(1, len(values) // 5)]
+    ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+@figure(
+    "phase-diagram",
+    "consistency of each learner family against Delta_max + gamma",
+    ("conditions/phase",),
+)
+def phase_diagram(claims: Claims) -> Figure:
+    m = claims["conditions/phase"]["measurement"]
+    edges = np.asarray(m["edges"])
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig, (ax,) = new_figure(width=5.2, height=3.4)
+    for family, counts in m["families"].items():
+        decided = np.asarray(counts["decided"], float)
+        rate = np.divide(
+            counts["consistent"], decided, out=np.full(len(decided), np.nan), where=decided > 0
+        )
+        ax.plot(centres, rate, marker="o", ms=3, color=COLORS[family], label=LABELS[family])
+    boundary(ax, label="Delta_max + gamma = 1")
+    ax.set_xlabel("Delta_max + gamma (bins of width 0.1)")
+    ax.set_ylabel("fraction of worlds consistent")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title(f"Where the condition sits ({m['worlds']} random finite worlds)")
+    ax.legend(loc="lower left")
+    return fig
+
+
+@figure(
+    "consistency-curves",
+    "students' disagreement with the Bayes classifier against n, per teacher",
+    (
+        "consistency/sbt/cc",
+        "consistency/partial/cc",
+        "consistency/confuser/cc",
+        "consistency/noise/cc",
+        "consistency/sbt/distill",
+        "consistency/partial/distill",
+        "consistency/confuser/distill",
+        "consistency/noise/distill",
+    ),
+)
+def consistency_curves(claims: Claims) -> Figure:
+    fig, axes = new_figure(2, width=4.0, height=3.2)
+    markers = {"sbt": "o", "partial": "s", "confuser": "^", "noise": "D"}
+    for ax, learner in zip(axes, ("cc", "distill"), strict=True):
+        for teacher, marker in markers.items():
+            m = claims[f"consistency/{teacher}/{learner}"]["measurement"]
+            d = m["disagreement_with_bayes"]
+            ax.errorbar(
+                m["sizes"],
+                d["mean"],
+                yerr=[np.subtract(d["mean"], d["ci_low"]), np.subtract(d["ci_high"], d["mean"])],
+                marker=marker,
+                ms=4,
+                capsize=2,
+                label=teacher,
+            )
+        ceiling = m["ceiling (student of the true labels)"]["accuracy"]
+        ax.plot(
+            m["sizes"],
+            1 - np.asarray(ceiling),
+            color=COLORS["truth"],
+            linestyle=":",
+            label="true labels",
+        )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("training set size n")
+        ax.set_ylabel("disagreement with the Bayes classifier")
+        ax.set_title(LABELS[learner])
+        ax.legend(fontsize=7)
+    return fig
+
+
+@figure(
+    "learning-curves",
+    "excess error against n for teachers of different margins",
+    ("learnability/margin",),
+)
+def learning_curves(claims: Claims) -> Figure:
+    m = claims["learnability/margin"]["measurement"]
+    fig, (ax,) = new_figure(width=4.6, height=3.4)
+    for curve in m["curves"]:
+        e = curve["excess_error"]
+        ax.plot(m["sizes"], e["mean"], marker="o", ms=3, label=f"margin {curve['margin']:.2f}")
+        ax.fill_between(m["sizes"], np.maximum(e["ci_low"], 1e-5), e["ci_high"], alpha=0.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training set size n")
+    ax.set_ylabel("excess error over Bayes")
+    ax.set_title("Learning curves by margin 1 - Delta - gamma")
+    ax.legend()
+    return fig
+
+
+@figure(
+    "partial-label-grid",
+    "student accuracy over the (Delta, gamma) grid of partial labels",
+    ("partial-labels/grid",),
+)
+def partial_label_grid(claims: Claims) -> Figure:
+    m = claims["partial-labels/grid"]["measurement"]
+    deltas, gammas = np.asarray(m["deltas"]), np.asarray(m["gammas"])
+    fig, axes = new_figure(2, width=3.9, height=3.4)
+    for ax, learner in zip(axes, ("cc", "distill"), strict=True):
+        acc = np.asarray(m[learner]["mean"])
+        image = ax.imshow(
+            acc,
+            origin="lower",
+            cmap="viridis",
+            vmin=0,
+            vmax=1,
+            aspect="auto",
+            extent=(gammas[0] - 0.1, gammas[-1] + 0.1, deltas[0] - 0.05, deltas[-1] + 0.05),
+        )
+        for i, d in enumerate(deltas):
+            for j, g in enumerate(gammas):
+                ax.text(
+                    g,
+                    d,
+                    f"{acc[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color="white" if acc[i, j] < 0.5 else "black",
+                )
+        line = np.linspace(gammas[0] - 0.1, gammas[-1] + 0.1, 50)
+        ax.plot(line, 1 - line, color="white", linestyle="--", linewidth=1.2)
+        ax.set_ylim(deltas[0] - 0.05, deltas[-1] + 0.05)
+        ax.set_xlabel("ambiguity degree gamma (dashed: Delta + gamma = 1)")
+        ax.set_ylabel("unreliability degree Delta")
+        ax.set_title(f"{LABELS[learner]}: accuracy")
+        ax.grid(False)
+    fig.colorbar(image, ax=axes[-1], label="held-out accuracy")
+    return fig
+
+
+@figure(
+    "additive-noise",
+    "Delta_k + gamma_k of additive noise against sigma, and students' accuracy",
+    ("additive-noise/sweep",),
+)
+def additive_noise(claims: Claims) -> Figure:
+    m = claims["additive-noise/sweep"]["measurement"]
+    fig, (left, right) = new_figure(2, width=4.0, height=3.2)
+    for k in m["ks"]:
+        rows = [r for r in m["rows"] if r["k"] == k]
+        sig = [r["sigma"] for r in rows]
+        left.plot(sig, [r["delta"] + r["gamma"] for r in rows], label=f"closed form, k = {k}")
+        mc = [r["delta_mc"]["value"] + r["gamma_cls_mc"]["value"] for r in rows]
+        left.scatter(sig, mc, s=10, marker="x", label=f"Monte Carlo, k = {k}")
+    boundary(left, vertical=False)
+    _log_ticks(left, m["sigmas"])
+    left.set_xlabel("noise scale sigma")
+    left.set_ylabel("Delta_k + gamma_k")
+    left.set_title("The condition approaches 1 only as sigma grows")
+    left.legend(fontsize=6.5)
+    for name, summary in m["students"].items():
+        right.plot(m["sigmas"], summary["mean"], marker="o", ms=3, label=name)
+    _log_ticks(right, m["sigmas"])
+    right.set_xlabel("noise scale sigma")
+    right.set_ylabel("held-out accuracy")
+    right.set_title(f"Students (n = {m['n']})")
+    right.legend(fontsize=7)
+    return fig
+
+
+@figure(
+    "self-training",
+    "incomplete supervision: accuracy and indicators over self-training rounds",
+    ("incomplete/self-training",),
+)
+def self_training(claims: Claims) -> Figure:
+    m = claims["incomplete/self-training"]["measurement"]
+    rounds = [row["round"] for row in m["by_round"]]
+    fractions = list(m["by_round"][0]["accuracy"])
+    fig, (left, right) = new_figure(2, width=4.0, height=3.2)
+    cmap = colormaps["viridis"]
+    for i, p in enumerate(fractions):
+        colour = cmap(i / max(len(fractions) - 1, 1))
+        left.plot(
+            rounds,
+            [row["accuracy"][p] for row in m["by_round"]],
+            marker="o",
+            ms=3,
+            color=colour,
+            label=f"p = {p}",
+        )
+        right.plot(
+            [row["delta"][p] for row in m["by_round"]],
+            [row["gamma_cls"][p] for row in m["by_round"]],
+            marker="o",
+            ms=3,
+            color=colour,
+        )
+    left.set_xlabel("self-training round t")
+    left.set_ylabel("student accuracy")
+    left.set_title("Accuracy by labeled fraction p")
+    left.legend(fontsize=6, ncol=2)
+    line = np.linspace(0, 1, 20)
+    right.plot(line, 1 - line, color="black", linestyle="--", label="Delta + gamma_cls = 1")
+    right.set_xlim(0, 1)
+    right.set_ylim(0, 1)
+    right.set_xlabel("Delta_t")
+    right.set_ylabel("gamma_cls,t (class level)")
+    right.set_title("The map rho: (Delta_t, gamma_t) over rounds")
+    right.legend(fontsize=7)
+    return fig
+
+
+@figure(
+    "learning-curve-collapse",
+    "excess error against n, raw and multiplied by the margin",
+    ("learnability/margin", "learnability/collapse"),
+)
+def learning_curve_collapse(claims: Claims) -> Figure:
+    m = claims["learnability/margin"]["measurement"]
+    best = claims["learnability/collapse"]["measurement"]["best_power"]
+    fig, (left, right) = new_figure(2, width=4.0, height=3.2)
+    for curve in m["curves"]:
+        e = np.asarray(curve["excess_error"]["mean"])
+        left.plot(m["sizes"], e, marker="o", ms=3, label=f"margin {curve['margin']:.2f}")
+        right.plot(
+            m["sizes"], e * curve["margin"], marker="o", ms=3, label=f"margin {curve['margin']:.2f}"
+        )
+    for ax, title, ylabel in (
+        (left, "Raw", "excess error"),
+        (right, f"Times the margin (best power {best:.1f})", "excess error x margin"),
+    ):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("training set size n")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(fontsize=7)
+    return fig
