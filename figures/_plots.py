@@ -255,3 +255,89 @@ def learning_curve_collapse(claims: Claims) -> Figure:
         ax.set_title(title)
         ax.legend(fontsize=7)
     return fig
+
+
+@figure(
+    "sbt-training",
+    "a skillful-but-bad teacher over training: its indicators and its students",
+    ("sbt/headline",),
+)
+def sbt_training(claims: Claims) -> Figure:
+    m = claims["sbt/headline"]["measurement"]
+    fig, (left, right) = new_figure(2, width=4.0, height=4.0)
+    for i, run in enumerate(m["runs"]):
+        rows = run["checkpoints"]
+        steps = [r["step"] for r in rows]
+        tag = "" if len(m["runs"]) == 1 else f" (teacher {i + 1})"
+        alpha = 1.0 if i == 0 else 0.45
+        left.plot(
+            steps,
+            [r["teacher_top1_train"] for r in rows],
+            color=COLORS["teacher"],
+            alpha=alpha,
+            marker="o",
+            ms=3,
+            label="teacher top-1 accuracy" if i == 0 else None,
+        )
+        left.plot(
+            steps,
+            [r["delta"] for r in rows],
+            color="#7b2cbf",
+            alpha=alpha,
+            marker="s",
+            ms=3,
+            label=f"Delta_{m['k']}" if i == 0 else None,
+        )
+        left.plot(
+            steps,
+            [r["gamma_cls"] for r in rows],
+            color="#0096c7",
+            alpha=alpha,
+            marker="^",
+            ms=3,
+            label=f"gamma_cls,{m['k']}" if i == 0 else None,
+        )
+        left.plot(
+            steps,
+            [r["delta"] + r["gamma_cls"] for r in rows],
+            color="black",
+            alpha=alpha,
+            linestyle=":",
+            label="Delta + gamma_cls" if i == 0 else None,
+        )
+        right.plot(
+            steps,
+            [r["student_cc"] for r in rows],
+            color=COLORS["cc"],
+            alpha=alpha,
+            marker="o",
+            ms=3,
+            label=f"top-{m['k']} (CC) student{tag}" if i == 0 else None,
+        )
+        right.plot(
+            steps,
+            [r["student_distill"] for r in rows],
+            color=COLORS["distill"],
+            alpha=alpha,
+            marker="s",
+            ms=3,
+            label="distillation student" if i == 0 else None,
+        )
+        right.axhline(
+            run["oracle_accuracy"],
+            color=COLORS["truth"],
+            linestyle="--",
+            alpha=alpha,
+            label="student of the true labels" if i == 0 else None,
+        )
+    left.axhline(0.3, color=COLORS["teacher"], linestyle="--", linewidth=0.8, label="30% top-1")
+    boundary(left, vertical=False, label="the condition's boundary (1)")
+    for ax in (left, right):
+        ax.set_xlabel("teacher training step")
+    left.set_ylabel("value on the training split")
+    left.set_title("The teacher: bad top-1, true label in its top-k")
+    right.set_ylabel("held-out accuracy")
+    right.set_title("Its students")
+    for ax in (left, right):
+        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    return fig

@@ -10,3 +10,4 @@ from verify.claims import _curves as _curves
 from verify.claims import _phase as _phase
 from verify.claims import _applications as _applications
 from verify.claims import _incomplete as _incomplete
+from verify.claims import _headline as _headline

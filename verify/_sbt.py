@@ -1,0 +1,119 @@
+"""A learned skillful-but-bad teacher (THEORY.md section 5).
+
+The teacher is an MLP trained with ``L = L_ce + a1 L_pun + a2 L_comp + a3 L_rnd``:
+``L_ce`` the cross-entropy on the true label; ``L_pun`` the margin ``p_y - max_{j != y} p_j``
+when the top-1 is right (it pushes the true label off the top); ``L_comp`` the cross-entropy
+on ``y`` for points whose true label left the top-k (it brings it back); ``L_rnd`` the
+cross-entropy toward ``k - 1`` wrong labels redrawn at random every step (it fills the other
+slots with varying wrong labels). Training is full batch Adam, compiled once; the
+parameters are kept at checkpoints so students can be distilled from the teacher as it
+trains (the paper's headline figure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import lax
+
+from verify._models import Params, mlp
+
+
+@dataclass(frozen=True)
+class SBTConfig:
+    """The skillful-but-bad teacher's loss and training.
+
+    Attributes:
+      k: the top-k size the teacher keeps the true label in.
+      punish, complete, random: the weights ``a1, a2, a3``.
+      hidden: MLP width.
+      steps: Adam steps in all; ``checkpoints`` evenly spaced snapshots are kept.
+      epoch: steps between redraws of the random wrong labels (full batch: one "epoch" of
+        targets); redrawn every step they would average to a uniform target.
+      learning_rate: Adam's step size.
+    """
+
+    k: int = 3
+    punish: float = 1.0
+    complete: float = 1.0
+    random: float = 1.0
+    hidden: int = 64
+    steps: int = 2000
+    checkpoints: int = 8
+    epoch: int = 50
+    learning_rate: float = 3e-3
+
+
+def sbt_loss(logits: jax.Array, y: jax.Array, key: jax.Array, cfg: SBTConfig) -> jax.Array:
+    """Mean SBT loss for logits ``[c, n]`` and labels ``[n]``."""
+    c, n = logits.shape
+    logp = jax.nn.log_softmax(logits, axis=0)
+    p = jnp.exp(logp)
+    rows = jnp.arange(n)
+    logp_y = logp[y, rows]
+    p_y = p[y, rows]
+    others = jnp.where(jnp.arange(c)[:, None] == y[None, :], -jnp.inf, p)
+    margin = p_y - others.max(axis=0)
+    rank = jnp.sum(p > p_y[None, :], axis=0)
+    ce = -logp_y
+    punish = jnp.maximum(margin, 0.0)
+    complete = jnp.where(rank >= cfg.k, -logp_y, 0.0)
+    # k - 1 random wrong labels per point: y + 1 + (random offsets), distinct, mod c
+    offsets = jax.vmap(lambda kk: jax.random.permutation(kk, c - 1)[: cfg.k - 1])(
+        jax.random.split(key, n)
+    )
+    wrong = (y[:, None] + 1 + offsets) % c  # [n, k-1]
+    rnd = -jnp.mean(logp[wrong.T, rows[None, :]], axis=0) if cfg.k > 1 else jnp.zeros(n)
+    total = ce + cfg.punish * punish + cfg.complete * complete + cfg.random * rnd
+    return jnp.mean(total)
+
+
+def train_sbt_teacher(
+    x: np.ndarray, y: np.ndarray, cfg: SBTConfig, *, seed: int
+) -> tuple[list[Params], list[int]]:
+    """Train the teacher on ``x [p, n]``, ``y [n]``; return its parameters at each checkpoint.
+
+    Returns:
+      the parameter sets and the step each was taken at.
+    """
+    p_dim, c = x.shape[0], int(np.max(y)) + 1
+    model = mlp(cfg.hidden)
+    key = jax.random.key(seed)
+    init_key, key = jax.random.split(key)
+    params = model.init(init_key, p_dim, c)
+    opt = optax.adam(cfg.learning_rate)
+    state = opt.init(params)
+    xj, yj = jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.int32)
+    segment = max(cfg.steps // cfg.checkpoints, 1)
+
+    @jax.jit
+    def run(params: Params, state: optax.OptState, key: jax.Array):
+        def step(carry, k):
+            pr, st = carry
+            grad = jax.grad(lambda q: sbt_loss(model.apply(q, xj), yj, k, cfg))(pr)
+            updates, st = opt.update(grad, st, pr)
+            return (optax.apply_updates(pr, updates), st), None
+
+        epochs = jax.random.split(key, -(-segment // cfg.epoch))
+        keys = jnp.repeat(epochs, cfg.epoch, axis=0, total_repeat_length=segment)
+        (params, state), _ = lax.scan(step, (params, state), keys)
+        return params, state
+
+    snapshots, steps = [], []
+    for i in range(cfg.checkpoints):  # a handful of training segments, each one compiled scan
+        key, sub = jax.random.split(key)
+        params, state = run(params, state, sub)
+        snapshots.append(jax.tree.map(np.asarray, params))
+        steps.append((i + 1) * segment)
+    return snapshots, steps
+
+
+def teacher_probabilities(params: Params, x: np.ndarray, hidden: int) -> np.ndarray:
+    """``[n, c]`` soft labels of a teacher on ``x [n, p]``."""
+    model = mlp(hidden)
+    logits = model.apply(jax.tree.map(jnp.asarray, params), jnp.asarray(x.T, jnp.float32))
+    return np.asarray(jax.nn.softmax(logits, axis=0).T, dtype=np.float64)
