@@ -9,7 +9,11 @@ warm-up).
 from __future__ import annotations
 
 # ruff: noqa: I001  (verify must be imported before jax: it sets XLA's device count)
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,3 +41,18 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     request.node.user_properties.append(("seed", seed))
     print(f"rng seed: {seed}")
     return np.random.default_rng(seed)
+
+
+@pytest.fixture(scope="session")
+def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str, Path]:
+    """The quick suite, run once per session as the README runs it: exit status, report,
+    Markdown and the output directory (the figures' smoke test draws from it)."""
+    out = tmp_path_factory.mktemp("quick")
+    proc = subprocess.run(
+        [sys.executable, "-m", "verify", "run", "--suite", "quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    report = json.loads((out / "report.json").read_text())
+    return proc.returncode, report, (out / "report.md").read_text(), out

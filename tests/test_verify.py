@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,39 +20,35 @@ PROVED_IN_QUICK = {
     "thm-C-noisy",
     "ce-learner",
     "thm-L",
+    "beyond-boundary",
+    "well-specified",
+    "learnability/bound",
+    "conditions/phase",
+    "partial-labels/grid",
+    "additive-noise/sweep",
+    "incomplete/self-training",
 }
 
 
-@pytest.fixture(scope="module")
-def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
-    out = tmp_path_factory.mktemp("quick")
-    proc = subprocess.run(
-        [sys.executable, "-m", "verify", "run", "--suite", "quick", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    report = json.loads((out / "report.json").read_text())
-    return proc.returncode, report, (out / "report.md").read_text()
-
-
-def test_quick_suite_confirms_every_proved_claim(quick_report: tuple[int, dict, str]) -> None:
-    code, report, markdown = quick_report
+def test_quick_suite_confirms_every_proved_claim(quick_report: tuple[int, dict, str, Path]) -> None:
+    code, report, markdown, _ = quick_report
     assert code == 0
     assert report["complete"] is True
     by_id = {c["id"]: c for c in report["claims"]}
     assert PROVED_IN_QUICK <= set(by_id)
     for claim_id in PROVED_IN_QUICK:
         assert by_id[claim_id]["status"] == "proved"
-        assert by_id[claim_id]["verdict"] == "confirmed", by_id[claim_id]["summary"]
+    for c in report["claims"]:
+        if c["status"] == "proved":
+            assert c["verdict"] == "confirmed", (c["id"], c["summary"])
     for claim_id in by_id:
         assert f"`{claim_id}`" in markdown
 
 
-def test_quick_suite_reports_the_findings(quick_report: tuple[int, dict, str]) -> None:
+def test_quick_suite_reports_the_findings(quick_report: tuple[int, dict, str, Path]) -> None:
     """The CC conjecture is refuted with a certified counterexample; distillation's
     inconsistency rates are reported on both sides of the condition."""
-    _, report, _ = quick_report
+    _, report, _, _ = quick_report
     by_id = {c["id"]: c for c in report["claims"]}
     cc = by_id["cc-surrogate"]
     assert cc["verdict"] == "refuted"

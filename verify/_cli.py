@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from verify import _indicators_cli
+from verify import _distill_cli, _indicators_cli
 from verify._registry import SUITES, all_claims, select
 from verify._runner import run_claims
 
@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("list", help="list the claims with one-line descriptions")
     _indicators_cli.add_parser(sub)
+    _distill_cli.add_parser(sub)
     return parser
 
 
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "indicators":
         return _indicators_cli.run(args)
+    if args.command == "distill":
+        return _distill_cli.run(args)
     if args.command == "list":
         specs = all_claims()
         width = max(len(s.id) for s in specs)

@@ -13,6 +13,7 @@ Learners (THEORY.md section 3):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -92,7 +93,7 @@ def targets_for(learner: str, d: np.ndarray, y: np.ndarray, rule: Any) -> tuple[
 
 def student_grid(
     world: Distribution,
-    teachers: list[tuple[Teacher, Any]],
+    teachers: Sequence[tuple[Teacher, Any]],
     learner: str,
     *,
     sizes: list[int],

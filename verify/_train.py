@@ -280,7 +280,7 @@ def probabilities(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray
 
 
 def probabilities_each(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
-    """``[K, c, n]``: student ``k``'s class probabilities on its own inputs ``x[k]`` (``[K, p, n]``)."""
+    """``[K, c, n]``: student ``k``'s class probabilities on its own inputs ``x [K, p, n]``."""
     model = get_model(cfg.model, cfg.hidden)
     logits = _batched_logits(model.apply, paired=True)(params, jnp.asarray(x, jnp.float32))
     return np.asarray(jax.nn.softmax(logits, axis=1))

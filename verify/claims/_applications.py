@@ -79,7 +79,8 @@ def partial_grid(ctx: Context) -> Claim:
     }
     return Claim(
         id="partial-labels/grid",
-        statement="THEORY.md section 5, partial labels (Delta(x, y) = Delta, gamma = q + Delta (1-q)^(c-1)/(c-1)): "
+        statement="THEORY.md section 5, partial labels (Delta(x, y) = Delta, "
+        "gamma = q + Delta (1-q)^(c-1)/(c-1)): "
         "the top-k risk minimizer is consistent exactly when Delta + gamma < 1 (memberships "
         "1 - Delta for the truth, gamma for every wrong label); students' accuracy across the "
         "grid Delta in {0..0.5} x gamma in {0.1..0.9}.",
@@ -97,7 +98,8 @@ def partial_grid(ctx: Context) -> Claim:
         verdict="confirmed" if equivalent else "refuted",
         summary=f"boundary exact in all {inside.size} cells: {equivalent}; mean accuracy inside / "
         f"outside: CC {means['cc inside']:.3f} / {means['cc outside']:.3f}, distillation "
-        f"{means['distill inside']:.3f} / {means['distill outside']:.3f} (true labels {m['truth_accuracy']:.3f})",
+        f"{means['distill inside']:.3f} / {means['distill outside']:.3f} "
+        f"(true labels {m['truth_accuracy']:.3f})",
     )
 
 
@@ -135,13 +137,18 @@ def _noise_sweep(ctx: Context) -> dict[str, Any]:
     seeds = ctx.learner_seeds(quick=2, paper=5, scope="additive-noise")
     n = ctx.pick(quick=2000, paper=10000)
     students: dict[str, Any] = {}
-    for learner, k in (("cc", 1), ("cc", 2), ("cc", 3), ("distill", None)):
-        teachers = [(AdditiveNoise(C, s, tau=0.5), theory.TopK(k or 1)) for s in sigmas]
+    for name, learner, top in (
+        ("cc top-1", "cc", 1),
+        ("cc top-2", "cc", 2),
+        ("cc top-3", "cc", 3),
+        ("distill", "distill", 1),
+    ):
+        teachers = [(AdditiveNoise(C, s, tau=0.5), theory.TopK(top)) for s in sigmas]
         curves = student_grid(
             _world(), teachers, learner, sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
         )
         acc = np.stack([1 - c.disagreement(y_eval)[0] for c in curves])
-        students[learner if k is None else f"cc top-{k}"] = mean_ci(acc)
+        students[name] = mean_ci(acc)
     return {
         "sigmas": sigmas,
         "ks": list(ks),
@@ -182,8 +189,8 @@ def noise_sweep(ctx: Context) -> Claim:
             "interval_confidence": m["confidence"],
             "students": f"linear on RealizableLinear.random({C}, {P}, rng=31), n = {m['n']}",
         },
-        prediction="every closed-form Delta_k and gamma_k inside its Monte Carlo interval; no sigma "
-        "crosses Delta_k + gamma_k = 1",
+        prediction="every closed-form Delta_k and gamma_k inside its Monte Carlo interval; "
+        "no sigma crosses Delta_k + gamma_k = 1",
         measurement={**m, "smallest_margin_per_k": smallest},
         verdict="confirmed" if not disagree and min(smallest.values()) > 0 else "refuted",
         summary=f"{len(m['rows']) - len(disagree)}/{len(m['rows'])} closed forms inside their "

@@ -85,7 +85,8 @@ def margin_curves(ctx: Context) -> Claim:
         id="learnability/margin",
         statement="THEORY.md section 4: the rate degrades like 1/(1 - gamma - Delta_max). On a "
         f"realizable linear world (c = {C}, p = {P}) with top-1 skillful-but-bad teachers of "
-        "margins 0.81, 0.63, 0.44, 0.25, the top-1 student's excess error falls with n, and more slowly "
+        "margins 0.81, 0.63, 0.44, 0.25, the top-1 student's excess error falls with n, and "
+        "more slowly "
         "for a smaller margin.",
         status="extension",
         setting={
@@ -173,7 +174,8 @@ def collapse(ctx: Context) -> Claim:
         "curve for every margin. Probed on the curves of learnability/margin.",
         status="conjecture",
         setting={"curves": "those of learnability/margin", "powers_tried": [0.0, 4.0, 0.1]},
-        prediction="the spread across margins of log(error x margin) is smaller than that of log(error)",
+        prediction="the spread across margins of log(error x margin) is smaller than that of "
+        "log(error)",
         measurement={
             "spread_raw": raw,
             "spread_times_margin": scaled,

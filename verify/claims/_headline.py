@@ -12,14 +12,12 @@ import theory
 from synth import GaussianClasses
 from verify._claim import Claim
 from verify._registry import Context, claim
-from verify._sbt import SBTConfig, teacher_probabilities, train_sbt_teacher
+from verify._sbt import SKILLFUL_BUT_BAD, teacher_probabilities, train_sbt_teacher
 from verify._train import predict, train
 from verify.claims._common import LINEAR
 
 C, P, K = 10, 10, 3
-TEACHER = SBTConfig(
-    k=K, punish=10.0, complete=3.0, random=3.0, epoch=200, hidden=512, steps=3000, checkpoints=6
-)
+TEACHER = replace(SKILLFUL_BUT_BAD, k=K)
 WITHIN = 0.05  # the student must come within 5 accuracy points of the oracle student
 BAD = 0.30  # "skillful but bad": top-1 accuracy below 30%
 

@@ -144,7 +144,8 @@ def self_training(ctx: Context) -> Claim:
         "teachers actually trained)",
         measurement={"by_round": table, "rho": rho, "raw": m},
         verdict="refuted" if violations else "confirmed",
-        summary=f"{len(violations)} violations for p > 1/2; accuracy from round 0 to {m['rounds']}: "
+        summary=f"{len(violations)} violations for p > 1/2; accuracy from round 0 to "
+        f"{m['rounds']}: "
         + ", ".join(
             f"p={p:g} {first[f'{p:g}']:.3f}->{last[f'{p:g}']:.3f}" for p in (0.05, 0.3, 0.6, 0.9)
         ),

@@ -17,7 +17,7 @@ from verify.claims._common import ARGMAX_TOL, EXACT_TOL, Batch, rate, smallest, 
 
 
 def _worlds(ctx: Context) -> int:
-    return ctx.pick(quick=300, paper=3000, full=30000)
+    return ctx.pick(quick=200, paper=3000, full=30000)
 
 
 def _verdicts(

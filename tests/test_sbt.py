@@ -1,0 +1,116 @@
+"""The skillful-but-bad teacher's loss terms (THEORY.md section 5) and `verify distill`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from synth import MixtureClasses
+from verify import _cli
+from verify._sbt import SBTConfig, sbt_loss
+
+
+def _loss(logits: list[list[float]], y: list[int], **weights: float) -> float:
+    cfg = SBTConfig(
+        k=2,
+        punish=weights.get("punish", 0.0),
+        complete=weights.get("complete", 0.0),
+        random=weights.get("random", 0.0),
+    )
+    return float(sbt_loss(jnp.asarray(logits).T, jnp.asarray(y), jax.random.key(0), cfg))
+
+
+def test_loss_terms_by_hand() -> None:
+    right = [[3.0, 1.0, 0.0]]  # top-1 is the true label 0
+    wrong = [[1.0, 3.0, 0.0]]  # label 0 second: inside the top-2
+    outside = [[0.0, 3.0, 1.0]]  # label 0 third: outside the top-2
+    p = np.exp(right[0]) / np.exp(right[0]).sum()
+    assert _loss(right, [0]) == pytest.approx(-np.log(p[0]), rel=1e-5)  # cross-entropy alone
+    assert _loss(right, [0], punish=1.0) - _loss(right, [0]) == pytest.approx(p[0] - p[1], rel=1e-5)
+    assert _loss(wrong, [0], punish=1.0) == pytest.approx(
+        _loss(wrong, [0]), rel=1e-6
+    )  # no punishment
+    assert _loss(wrong, [0], complete=1.0) == pytest.approx(_loss(wrong, [0]), rel=1e-6)
+    q = np.exp(outside[0]) / np.exp(outside[0]).sum()
+    assert _loss(outside, [0], complete=1.0) == pytest.approx(-2 * np.log(q[0]), rel=1e-5)
+    # the random term pulls toward k - 1 = 1 wrong label: never the true one
+    lr = _loss(right, [0], random=1.0) - _loss(right, [0])
+    assert lr == pytest.approx(-np.log(p[1]), rel=1e-5) or lr == pytest.approx(
+        -np.log(p[2]), rel=1e-5
+    )
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    world = MixtureClasses.checkerboard(4, cells=4, scale=0.3)
+    x, y = world.sample(600, rng=3)
+    x = np.hstack([x, np.random.default_rng(4).normal(size=(600, 3))])  # plus noise features
+    d = tmp_path_factory.mktemp("data")
+    np.save(d / "x.npy", x)
+    np.save(d / "y.npy", y)
+    return d / "x.npy", d / "y.npy"
+
+
+def test_distill_end_to_end(dataset: tuple[Path, Path], capsys) -> None:
+    x, y = dataset
+    code = _cli.main(
+        [
+            "distill",
+            "--features",
+            str(x),
+            "--labels",
+            str(y),
+            "--steps",
+            "120",
+            "--student",
+            "mlp",
+            "--k",
+            "2",
+            "--json",
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {
+        "teacher_accuracy",
+        "delta",
+        "gamma_cls",
+        "condition_holds",
+        "k",
+        "student_accuracy_cc",
+        "student_accuracy_distill",
+        "oracle_accuracy",
+        "n_train",
+        "n_test",
+    }
+    assert report["k"] == 2 and report["n_train"] + report["n_test"] == 600 - 120
+    assert report["condition_holds"] == (report["delta"] + report["gamma_cls"] < 1)
+    for key in ("teacher_accuracy", "student_accuracy_cc", "oracle_accuracy"):
+        assert 0.0 <= report[key] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("features", "labels", "message"),
+    [
+        (np.ones(10), np.zeros(10, int), "expected features of shape"),
+        (np.full((20, 2), np.nan), np.repeat([0, 1], 10), "NaN or inf"),
+        (np.ones((20, 2)), np.repeat([0.5, 1.0], 10), "non-integral"),
+        (np.ones((20, 2)), np.zeros(19, int), "mismatched lengths"),
+        (np.ones((20, 2)), np.zeros(20, int), "at least 2 classes"),
+        (np.ones((20, 2)), np.r_[np.zeros(18, int), 1, 1], "at least 5 examples"),
+        (np.ones((20, 2)), np.repeat([0, 2], 10), "classes must be 0..c-1"),
+    ],
+)
+def test_distill_bad_input_exits_2(features, labels, message: str, tmp_path: Path, capsys) -> None:
+    np.save(tmp_path / "x.npy", features)
+    np.save(tmp_path / "y.npy", labels)
+    code = _cli.main(
+        ["distill", "--features", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "y.npy")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
