@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     draw.add_argument("--results", type=Path, required=True, help="a directory with report.json")
     draw.add_argument("--out", type=Path, required=True, help="where PNG and PDF files go")
     draw.add_argument("--only", default=None, help="draw just this figure")
+    draw.add_argument("--formats", default="png,pdf", help="comma-separated file types")
+    draw.add_argument("--dpi", type=int, default=150, help="resolution of raster files")
     sub.add_parser("list", help="list the figures and the claims each needs")
     args = parser.parse_args(argv)
     specs = all_figures()
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skip {spec.name}: the results lack {', '.join(missing)}", file=sys.stderr)
             skipped += 1
             continue
-        paths = save(spec.draw(claims), args.out, spec.name)
+        formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+        paths = save(spec.draw(claims), args.out, spec.name, formats=formats, dpi=args.dpi)
         print(f"drew {spec.name}: {', '.join(str(p) for p in paths)}")
         drawn += 1
     print(f"{drawn} figures drawn, {skipped} skipped (run the suite that makes their claims)")

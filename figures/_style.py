@@ -62,12 +62,14 @@ def boundary(
     draw(at, color="black", linestyle="--", linewidth=1.0, label=label)
 
 
-def save(fig: Figure, out: Path, name: str) -> list[Path]:
-    """Write ``out/name.png`` and ``out/name.pdf``; close the figure."""
+def save(
+    fig: Figure, out: Path, name: str, *, formats: tuple[str, ...] = ("png", "pdf"), dpi: int = 150
+) -> list[Path]:
+    """Write ``out/name.<format>`` for each format; close the figure."""
     out.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    paths = [out / f"{name}.png", out / f"{name}.pdf"]
+    paths = [out / f"{name}.{fmt}" for fmt in formats]
     for path in paths:
-        fig.savefig(path)
+        fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return paths
