@@ -36,6 +36,7 @@ class Claim:
       counterexample: the smallest case that disagrees, when there is one.
       seed: the seed the claim's randomness came from.
       seconds: wall time.
+      table: an optional Markdown table shown in ``report.md`` before the raw measurement.
     """
 
     id: str
@@ -49,6 +50,7 @@ class Claim:
     counterexample: dict[str, Any] | None = None
     seed: int | None = None
     seconds: float = 0.0
+    table: str | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:

@@ -110,6 +110,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             "",
             f"*Prediction*: {c['prediction']}",
             "",
+            *([c["table"], ""] if c.get("table") else []),
             "*Setting*:",
             "```json",
             json.dumps(c["setting"], indent=1),
