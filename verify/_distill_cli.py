@@ -20,7 +20,7 @@ import numpy as np
 
 import theory
 from synth import check_labels
-from verify._files import InputError, load_array
+from verify._files import InputError, load_label_vector, load_matrix
 from verify._sbt import SKILLFUL_BUT_BAD, teacher_probabilities, train_sbt_teacher
 from verify._train import TrainConfig, predict, train
 
@@ -52,28 +52,12 @@ def add_parser(sub: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
-    raw_x = load_array(args.features, default_key="features")
-    raw_y = load_array(args.labels, default_key="labels")
-    try:
-        x = np.asarray(raw_x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{args.features}: not numeric (dtype {raw_x.dtype})") from None
-    if x.ndim != 2 or x.shape[1] < 1:
-        raise InputError(f"{args.features}: expected features of shape [n, p], got {x.shape}")
+    x = load_matrix(args.features, default_key="features", what="features", min_columns=1)
     if not np.all(np.isfinite(x)):
         raise InputError(
             f"{args.features}: {int(np.size(x) - np.isfinite(x).sum())} entries are NaN or inf"
         )
-    y = np.asarray(raw_y)
-    if y.ndim == 2 and 1 in y.shape:
-        y = y.ravel()
-    if y.ndim != 1:
-        raise InputError(f"{args.labels}: expected labels of shape [n], got {y.shape}")
-    if len(y) != len(x):
-        raise InputError(
-            f"mismatched lengths: {args.features} has {len(x)} rows, "
-            f"{args.labels} has {len(y)} labels"
-        )
+    y = load_label_vector(args.labels, rows=len(x), rows_spec=args.features)
     if y.dtype.kind not in "iuf" or y.dtype == bool or y.size == 0:
         raise InputError(f"{args.labels}: labels must be integers, got dtype {y.dtype}")
     try:

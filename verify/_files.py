@@ -78,3 +78,32 @@ def load_array(spec: str, *, default_key: str) -> NDArray:
             f"{path}: cannot read it as {suffix} ({str(exc).splitlines()[0]})"
         ) from None
     raise InputError(f"{path}: unknown file type {suffix!r} (use .npy, .npz or .csv)")
+
+
+def load_matrix(spec: str, *, default_key: str, what: str, min_columns: int) -> NDArray[np.float64]:
+    """A numeric ``[n, m]`` array (``m >= min_columns``) from ``spec``, e.g. soft labels."""
+    raw = load_array(spec, default_key=default_key)
+    try:
+        arr = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{spec}: not numeric (dtype {raw.dtype})") from None
+    if arr.ndim != 2 or arr.shape[1] < min_columns:
+        raise InputError(
+            f"{spec}: expected {what} of shape [n, m] with m >= {min_columns}, got {arr.shape}"
+        )
+    return arr
+
+
+def load_label_vector(spec: str, *, rows: int, rows_spec: str) -> NDArray:
+    """A ``[n]`` array of labels from ``spec`` (a single column or row is flattened), with as
+    many entries as ``rows_spec`` has rows; its values are checked by the caller."""
+    labels = np.asarray(load_array(spec, default_key="labels"))
+    if labels.ndim == 2 and 1 in labels.shape:
+        labels = labels.ravel()
+    if labels.ndim != 1:
+        raise InputError(f"{spec}: expected labels of shape [n], got {labels.shape}")
+    if labels.shape[0] != rows:
+        raise InputError(
+            f"mismatched lengths: {rows_spec} has {rows} rows, {spec} has {labels.shape[0]} labels"
+        )
+    return labels

@@ -12,7 +12,7 @@ from scipy import special
 
 import theory
 from synth import check_labels, check_soft_labels
-from verify._files import InputError, load_array
+from verify._files import InputError, load_label_vector, load_matrix
 
 
 def add_parser(sub: Any) -> None:
@@ -40,31 +40,13 @@ def add_parser(sub: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
-    soft_raw = load_array(args.soft_labels, default_key="soft_labels")
-    labels_raw = load_array(args.labels, default_key="labels")
     soft_name, labels_name = args.soft_labels, args.labels
-    try:
-        soft = np.asarray(soft_raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{soft_name}: not numeric (dtype {soft_raw.dtype})") from None
-    if soft.ndim != 2 or soft.shape[1] < 2:
-        raise InputError(
-            f"{soft_name}: expected soft labels of shape [n, c] with c >= 2, got {soft.shape}"
-        )
+    soft = load_matrix(soft_name, default_key="soft_labels", what="soft labels", min_columns=2)
     if args.logits:
         if not np.all(np.isfinite(soft)):
             raise InputError(f"{soft_name}: logits contain NaN or inf")
         soft = special.softmax(soft, axis=1)
-    labels = np.asarray(labels_raw)
-    if labels.ndim == 2 and 1 in labels.shape:
-        labels = labels.ravel()
-    if labels.ndim != 1:
-        raise InputError(f"{labels_name}: expected labels of shape [n], got {labels.shape}")
-    if labels.shape[0] != soft.shape[0]:
-        raise InputError(
-            f"mismatched lengths: {soft_name} has {soft.shape[0]} soft labels, "
-            f"{labels_name} has {labels.shape[0]} labels"
-        )
+    labels = load_label_vector(labels_name, rows=soft.shape[0], rows_spec=soft_name)
     try:
         soft = check_soft_labels(soft, name=soft_name)
         labels = check_labels(labels, soft.shape[1], name=labels_name)
