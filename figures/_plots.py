@@ -83,9 +83,11 @@ def consistency_curves(claims: Claims) -> Figure:
                 capsize=2,
                 label=teacher,
             )
-        ceiling = m["ceiling (student of the true labels)"]["accuracy"]
+        # every consistency claim carries the same true-label ceiling (one shared cell)
+        shared = claims[f"consistency/sbt/{learner}"]["measurement"]
+        ceiling = shared["ceiling (student of the true labels)"]["accuracy"]
         ax.plot(
-            m["sizes"],
+            shared["sizes"],
             1 - np.asarray(ceiling),
             color=COLORS["truth"],
             linestyle=":",

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Callable
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,14 +18,7 @@ from verify._cells import CellStore
 from verify._claim import Claim
 from verify._progress import ProgressBar
 from verify._registry import SUITES, ClaimSpec, Context
-from verify._report import build_report, write_report
-
-
-def _version() -> str:
-    try:
-        return metadata.version("biased-soft-labels")
-    except metadata.PackageNotFoundError:
-        return "source"
+from verify._report import build_report, versions, write_report
 
 
 class _TickingStore(CellStore):
@@ -73,7 +65,12 @@ def run_claims(
     store = None
     if out is not None:
         store = _TickingStore(
-            out / "cells", bar, suite=suite, seed=seed, seeds=seeds, version=_version()
+            out / "cells",
+            bar,
+            suite=suite,
+            seed=seed,
+            seeds=seeds,
+            version=versions()["biased-soft-labels"],
         )
     done: list[Claim] = []
     start = time.perf_counter()

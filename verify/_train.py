@@ -16,7 +16,7 @@ examples, the rest is padding, so problems of different sizes share one compiled
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import jax
@@ -289,8 +289,3 @@ def probabilities_each(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.nd
 @functools.lru_cache(maxsize=16)
 def _batched_logits(apply, paired: bool = False):
     return jax.jit(jax.vmap(apply, in_axes=(0, 0 if paired else None)))
-
-
-def with_steps(cfg: TrainConfig, steps: int) -> TrainConfig:
-    """The same configuration with another step budget."""
-    return replace(cfg, steps=steps)

@@ -38,6 +38,23 @@ def rules_for(num_classes: int, *, with_threshold: bool = True) -> list[SetRule]
     return rules + [Threshold(0.5)] if with_threshold else rules
 
 
+def lead_over_rival(scores: NDArray, target: NDArray) -> NDArray[np.float64]:
+    """``[...]``: ``scores[target]`` minus the largest other score, for ``scores [..., c]``."""
+    own = np.take_along_axis(scores, target[..., None], -1)[..., 0]
+    rival = np.where(np.arange(scores.shape[-1]) == target[..., None], -np.inf, scores).max(-1)
+    return own - rival
+
+
+def verdicts(
+    scores: NDArray, target: NDArray, support: NDArray[np.bool_], tol: float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per world (points on the last axis of ``target``): consistent (every support point
+    right by more than ``tol``) and inconsistent (some support point wrong by more than
+    ``tol``); neither is a near-tie."""
+    lead = lead_over_rival(scores, target)
+    return np.all((lead > tol) | ~support, axis=-1), np.any((lead < -tol) & support, axis=-1)
+
+
 def rate(hits: int, total: int, confidence: float = 0.95) -> dict[str, Any]:
     """A proportion with its Wilson interval, as a JSON-ready dict."""
     if total == 0:

@@ -10,7 +10,7 @@ import theory
 from synth import tightness_problem
 from verify._claim import Claim
 from verify._registry import Context, claim
-from verify.claims._common import EXACT_TOL, Batch, rate, smallest, sweep
+from verify.claims._common import EXACT_TOL, Batch, lead_over_rival, rate, smallest, sweep
 
 
 def _worlds(ctx: Context) -> int:
@@ -220,10 +220,9 @@ def theorem_c_noisy(ctx: Context) -> Claim:
         cond = theory.noisy_condition(eta, m, tol=EXACT_TOL)
         pi = theory.set_scores(eta, m)
         hb = b.world.bayes()
-        pi_b = np.take_along_axis(pi, hb[..., None], -1)[..., 0]
-        rival = np.where(np.arange(pi.shape[-1]) == hb[..., None], -np.inf, pi).max(-1)
-        oracle_right = pi_b > rival + EXACT_TOL
-        oracle_wrong = pi_b < rival - EXACT_TOL
+        lead = lead_over_rival(pi, hb)
+        oracle_right = lead > EXACT_TOL
+        oracle_wrong = lead < -EXACT_TOL
         held += int((cond & support).sum())
         held_right += int((cond & support & oracle_right).sum())
         right += int((support & oracle_right).sum())

@@ -57,9 +57,8 @@ def _self_training(ctx: Context) -> dict[str, Any]:
     for t in range(rounds + 1):
         pred_eval = predict(cfg, params, x_eval.T)  # [K, m]: the round-t teacher on held-out x
         err = np.mean(pred_eval != y_eval, axis=1)
-        confusion = np.zeros((k, C, C))
-        for i in range(k):  # K small; bincount per problem
-            confusion[i] = np.bincount(y_eval * C + pred_eval[i], minlength=C * C).reshape(C, C)
+        cell = (np.arange(k)[:, None] * C + y_eval) * C + pred_eval  # (problem, truth, prediction)
+        confusion = np.bincount(cell.ravel(), minlength=k * C * C).reshape(k, C, C).astype(float)
         confusion /= np.maximum(confusion.sum(axis=2, keepdims=True), 1)
         off = confusion * (1 - np.eye(C))
         delta = (1 - p_col) * err

@@ -13,23 +13,11 @@ import theory
 from synth import cc_surrogate_counterexample, distillation_counterexample
 from verify._claim import Claim
 from verify._registry import Context, claim
-from verify.claims._common import ARGMAX_TOL, EXACT_TOL, Batch, rate, smallest, sweep
+from verify.claims._common import ARGMAX_TOL, EXACT_TOL, Batch, rate, smallest, sweep, verdicts
 
 
 def _worlds(ctx: Context) -> int:
     return ctx.pick(quick=200, paper=3000, full=30000)
-
-
-def _verdicts(
-    scores: np.ndarray, target: np.ndarray, support: np.ndarray, tol: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per world: consistent (every support point right by more than ``tol``) and
-    inconsistent (some support point wrong by more than ``tol``); neither is a near-tie."""
-    own = np.take_along_axis(scores, target[..., None], -1)[..., 0]
-    rival = np.where(np.arange(scores.shape[-1]) == target[..., None], -np.inf, scores).max(-1)
-    consistent = np.all((own > rival + tol) | ~support, axis=-1)
-    inconsistent = np.any((own < rival - tol) & support, axis=-1)
-    return consistent, inconsistent
 
 
 def _tally(
@@ -76,7 +64,7 @@ def distillation(ctx: Context) -> Claim:
     bad: list[tuple[tuple[Any, ...], Batch, int]] = []
     for b in sweep(rng, _worlds(ctx), deterministic=True):
         scores = theory.distillation_target(b.world.eta, b.labeler.mean_soft_labels())
-        consistent, inconsistent = _verdicts(scores, b.world.bayes(), b.world.probs > 0, EXACT_TOL)
+        consistent, inconsistent = verdicts(scores, b.world.bayes(), b.world.probs > 0, EXACT_TOL)
         cond = b.indicators["delta_max"] + b.indicators["gamma"] < 1 - EXACT_TOL
         _tally(totals, cond, consistent, inconsistent)
         bad += [((b.shape,), b, int(i)) for i in np.flatnonzero(cond & inconsistent)]
@@ -204,7 +192,7 @@ def cc_surrogate(ctx: Context) -> Claim:
         masks, weights = b.labeler.set_law(b.rule, b.world.eta)
         sol = theory.cc_target(masks, weights)
         unconverged += int((~sol.converged & (b.world.probs > 0)).sum())
-        consistent, inconsistent = _verdicts(
+        consistent, inconsistent = verdicts(
             sol.probs, b.world.bayes(), (b.world.probs > 0) & sol.converged, ARGMAX_TOL
         )
         consistent &= np.all(sol.converged | (b.world.probs == 0), axis=-1)

@@ -14,8 +14,7 @@ import numpy as np
 import theory
 from verify._claim import Claim
 from verify._registry import Context, claim
-from verify.claims._common import ARGMAX_TOL, EXACT_TOL, sweep
-from verify.claims._learners import _verdicts
+from verify.claims._common import ARGMAX_TOL, EXACT_TOL, sweep, verdicts
 
 EDGES = np.round(np.arange(0.0, 2.01, 0.1), 10)
 FAMILIES = ("set_risk", "cc", "distill")
@@ -44,7 +43,7 @@ def _phase(ctx: Context) -> dict[str, Any]:
             "cc": (sol.probs, ARGMAX_TOL),
         }
         for family, (s, tol) in scores.items():
-            good, bad = _verdicts(s, target, support, tol)
+            good, bad = verdicts(s, target, support, tol)
             np.add.at(counts[family]["consistent"], which, good)
             np.add.at(counts[family]["decided"], which, good | bad)
         worlds += len(total)
