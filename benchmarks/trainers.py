@@ -12,7 +12,7 @@ classes, soft targets 0.7 onehot(y) + 0.3 Dirichlet(1), objective mean soft cros
 
 - Linear, at K = 100 and 1000: every student must end within 1e-4 of the scipy L-BFGS
   optimum of its own objective (checked in float64, reported as the largest gap). Compared:
-  this project's trainer (``verify._train.train``: L-BFGS, shard_map over the host devices,
+  this project's trainer (``verify.train``: L-BFGS, shard_map over the host devices,
   lax.map per device); a Python loop over the same jitted single-learner trainer; scipy
   L-BFGS-B per learner (which also gives the optima); scikit-learn ``LogisticRegression``
   (lbfgs) on the teacher's top-1 labels with the matching penalty ``C = 1 / (l2 n)``.
@@ -27,6 +27,7 @@ Compile time is excluded everywhere (one warm-up call); each rate is the median 
 
 from __future__ import annotations
 
+# ruff: noqa: I001, E402  (verify must be imported before jax: it sets XLA's device count)
 import argparse
 import os
 import platform
@@ -34,15 +35,12 @@ import statistics
 import time
 from typing import Any
 
-from verify._jaxsetup import configure_host_devices
+import verify  # noqa: F401  (before jax: importing it gives JAX one device per core)
+import jax
+import numpy as np
+from scipy import optimize, special
 
-configure_host_devices()
-
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
-from scipy import optimize, special  # noqa: E402
-
-from verify._train import TrainConfig, train  # noqa: E402
+from verify import TrainConfig, train
 
 N, P, C, H, L2 = 2000, 20, 10, 64, 1e-4
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from figures._registry import all_figures
 from figures._style import save
+from verify.schema import SchemaError, load_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,11 +32,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report_path = args.results / "report.json"
     try:
-        report = json.loads(report_path.read_text())
-        claims = {c["id"]: c for c in report["claims"]}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        report = load_report(report_path)
+    except OSError as exc:
         print(f"error: {report_path}: cannot read the results ({exc})", file=sys.stderr)
         return 2
+    except SchemaError as exc:
+        print(f"error: cannot read the results: {exc}", file=sys.stderr)
+        return 2
+    claims = {c.id for c in report.claims}
     drawn = skipped = 0
     for spec in specs:
         if args.only and spec.name != args.only:
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             skipped += 1
             continue
         formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-        paths = save(spec.draw(claims), args.out, spec.name, formats=formats, dpi=args.dpi)
+        paths = save(spec.draw(report), args.out, spec.name, formats=formats, dpi=args.dpi)
         print(f"drew {spec.name}: {', '.join(str(p) for p in paths)}")
         drawn += 1
     print(f"{drawn} figures drawn, {skipped} skipped (run the suite that makes their claims)")

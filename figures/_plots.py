@@ -11,6 +11,16 @@ from matplotlib.ticker import NullFormatter
 
 from figures._registry import Claims, figure
 from figures._style import COLORS, LABELS, boundary, new_figure
+from verify.schema import (
+    Collapse,
+    Consistency,
+    Headline,
+    LearningCurves,
+    NoiseSweep,
+    PartialGrid,
+    Phase,
+    SelfTraining,
+)
 
 #: The phase diagram compares population minimizers, not trained students.
 ORACLES = {
@@ -34,21 +44,21 @@ def _log_ticks(ax: Any, values: list[float]) -> None:
     ("conditions/phase",),
 )
 def phase_diagram(claims: Claims) -> Figure:
-    m = claims["conditions/phase"]["measurement"]
-    edges = np.asarray(m["edges"])
+    m = claims.measurement("conditions/phase", Phase)
+    edges = np.asarray(m.edges)
     centres = (edges[:-1] + edges[1:]) / 2
     fig, (ax,) = new_figure(width=5.2, height=3.4)
-    for family, counts in m["families"].items():
-        decided = np.asarray(counts["decided"], float)
+    for family, counts in m.families.items():
+        decided = np.asarray(counts.decided, float)
         rate = np.divide(
-            counts["consistent"], decided, out=np.full(len(decided), np.nan), where=decided > 0
+            counts.consistent, decided, out=np.full(len(decided), np.nan), where=decided > 0
         )
         ax.plot(centres, rate, marker="o", ms=3, color=COLORS[family], label=ORACLES[family])
     boundary(ax, label="Delta_max + gamma = 1")
     ax.set_xlabel("Delta_max + gamma (bins of width 0.1)")
     ax.set_ylabel("fraction of worlds consistent")
     ax.set_ylim(-0.03, 1.03)
-    ax.set_title(f"Where the condition sits ({m['worlds']} random finite worlds)")
+    ax.set_title(f"Where the condition sits ({m.worlds} random finite worlds)")
     ax.legend(loc="lower left")
     return fig
 
@@ -72,23 +82,22 @@ def consistency_curves(claims: Claims) -> Figure:
     markers = {"sbt": "o", "partial": "s", "confuser": "^", "noise": "D"}
     for ax, learner in zip(axes, ("cc", "distill"), strict=True):
         for teacher, marker in markers.items():
-            m = claims[f"consistency/{teacher}/{learner}"]["measurement"]
-            d = m["disagreement_with_bayes"]
+            grid = claims.measurement(f"consistency/{teacher}/{learner}", Consistency).grid
+            d = grid.disagreement_with_bayes
             ax.errorbar(
-                m["sizes"],
-                d["mean"],
-                yerr=[np.subtract(d["mean"], d["ci_low"]), np.subtract(d["ci_high"], d["mean"])],
+                grid.sizes,
+                d.mean,
+                yerr=[np.subtract(d.mean, d.ci_low), np.subtract(d.ci_high, d.mean)],
                 marker=marker,
                 ms=4,
                 capsize=2,
                 label=teacher,
             )
         # every consistency claim carries the same true-label ceiling (one shared cell)
-        shared = claims[f"consistency/sbt/{learner}"]["measurement"]
-        ceiling = shared["ceiling (student of the true labels)"]["accuracy"]
+        ceiling = claims.measurement(f"consistency/sbt/{learner}", Consistency).ceiling
         ax.plot(
-            shared["sizes"],
-            1 - np.asarray(ceiling),
+            ceiling.sizes,
+            1 - np.asarray(ceiling.accuracy),
             color=COLORS["truth"],
             linestyle=":",
             label="true labels",
@@ -108,12 +117,12 @@ def consistency_curves(claims: Claims) -> Figure:
     ("learnability/margin",),
 )
 def learning_curves(claims: Claims) -> Figure:
-    m = claims["learnability/margin"]["measurement"]
+    m = claims.measurement("learnability/margin", LearningCurves)
     fig, (ax,) = new_figure(width=4.6, height=3.4)
-    for curve in m["curves"]:
-        e = curve["excess_error"]
-        ax.plot(m["sizes"], e["mean"], marker="o", ms=3, label=f"margin {curve['margin']:.2f}")
-        ax.fill_between(m["sizes"], np.maximum(e["ci_low"], 1e-5), e["ci_high"], alpha=0.2)
+    for curve in m.curves:
+        e = curve.excess_error
+        ax.plot(m.sizes, e.mean, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
+        ax.fill_between(m.sizes, np.maximum(e.ci_low, 1e-5), e.ci_high, alpha=0.2)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("training set size n")
@@ -129,11 +138,11 @@ def learning_curves(claims: Claims) -> Figure:
     ("partial-labels/grid",),
 )
 def partial_label_grid(claims: Claims) -> Figure:
-    m = claims["partial-labels/grid"]["measurement"]
-    deltas, gammas = np.asarray(m["deltas"]), np.asarray(m["gammas"])
+    m = claims.measurement("partial-labels/grid", PartialGrid)
+    deltas, gammas = np.asarray(m.deltas), np.asarray(m.gammas)
     fig, axes = new_figure(2, width=3.9, height=3.4)
-    for ax, learner in zip(axes, ("cc", "distill"), strict=True):
-        acc = np.asarray(m[learner]["mean"])
+    for ax, learner, summary in zip(axes, ("cc", "distill"), (m.cc, m.distill), strict=True):
+        acc = np.asarray(summary.mean)
         image = ax.imshow(
             acc,
             origin="lower",
@@ -171,26 +180,26 @@ def partial_label_grid(claims: Claims) -> Figure:
     ("additive-noise/sweep",),
 )
 def additive_noise(claims: Claims) -> Figure:
-    m = claims["additive-noise/sweep"]["measurement"]
+    m = claims.measurement("additive-noise/sweep", NoiseSweep)
     fig, (left, right) = new_figure(2, width=4.0, height=3.2)
-    for k in m["ks"]:
-        rows = [r for r in m["rows"] if r["k"] == k]
-        sig = [r["sigma"] for r in rows]
-        left.plot(sig, [r["delta"] + r["gamma"] for r in rows], label=f"closed form, k = {k}")
-        mc = [r["delta_mc"]["value"] + r["gamma_cls_mc"]["value"] for r in rows]
+    for k in m.ks:
+        rows = [r for r in m.rows if r.k == k]
+        sig = [r.sigma for r in rows]
+        left.plot(sig, [r.delta + r.gamma for r in rows], label=f"closed form, k = {k}")
+        mc = [r.delta_mc.value + r.gamma_cls_mc.value for r in rows]
         left.scatter(sig, mc, s=10, marker="x", label=f"Monte Carlo, k = {k}")
     boundary(left, vertical=False)
-    _log_ticks(left, m["sigmas"])
+    _log_ticks(left, m.sigmas)
     left.set_xlabel("noise scale sigma")
     left.set_ylabel("Delta_k + gamma_k")
     left.set_title("The condition approaches 1 only as sigma grows")
     left.legend(fontsize=6.5)
-    for name, summary in m["students"].items():
-        right.plot(m["sigmas"], summary["mean"], marker="o", ms=3, label=name)
-    _log_ticks(right, m["sigmas"])
+    for name, summary in m.students.items():
+        right.plot(m.sigmas, summary.mean, marker="o", ms=3, label=name)
+    _log_ticks(right, m.sigmas)
     right.set_xlabel("noise scale sigma")
     right.set_ylabel("held-out accuracy")
-    right.set_title(f"Students (n = {m['n']})")
+    right.set_title(f"Students (n = {m.n})")
     right.legend(fontsize=7)
     return fig
 
@@ -201,24 +210,27 @@ def additive_noise(claims: Claims) -> Figure:
     ("incomplete/self-training",),
 )
 def self_training(claims: Claims) -> Figure:
-    m = claims["incomplete/self-training"]["measurement"]
-    rounds = [row["round"] for row in m["by_round"]]
-    fractions = list(m["by_round"][0]["accuracy"])
+    m = claims.measurement("incomplete/self-training", SelfTraining)
+    rounds = [r.round for r in m.trajectory]
+    accuracy = [m.by_fraction(r.accuracy) for r in m.trajectory]
+    delta = [m.by_fraction(r.delta) for r in m.trajectory]
+    gamma_cls = [m.by_fraction(r.gamma_cls) for r in m.trajectory]
+    fractions = list(accuracy[0])
     fig, (left, right) = new_figure(2, width=4.0, height=3.2)
     cmap = colormaps["viridis"]
     for i, p in enumerate(fractions):
         colour = cmap(i / max(len(fractions) - 1, 1))
         left.plot(
             rounds,
-            [row["accuracy"][p] for row in m["by_round"]],
+            [row[p] for row in accuracy],
             marker="o",
             ms=3,
             color=colour,
             label=f"p = {p}",
         )
         right.plot(
-            [row["delta"][p] for row in m["by_round"]],
-            [row["gamma_cls"][p] for row in m["by_round"]],
+            [row[p] for row in delta],
+            [row[p] for row in gamma_cls],
             marker="o",
             ms=3,
             color=colour,
@@ -244,15 +256,13 @@ def self_training(claims: Claims) -> Figure:
     ("learnability/margin", "learnability/collapse"),
 )
 def learning_curve_collapse(claims: Claims) -> Figure:
-    m = claims["learnability/margin"]["measurement"]
-    best = claims["learnability/collapse"]["measurement"]["best_power"]
+    m = claims.measurement("learnability/margin", LearningCurves)
+    best = claims.measurement("learnability/collapse", Collapse).best_power
     fig, (left, right) = new_figure(2, width=4.0, height=3.2)
-    for curve in m["curves"]:
-        e = np.asarray(curve["excess_error"]["mean"])
-        left.plot(m["sizes"], e, marker="o", ms=3, label=f"margin {curve['margin']:.2f}")
-        right.plot(
-            m["sizes"], e * curve["margin"], marker="o", ms=3, label=f"margin {curve['margin']:.2f}"
-        )
+    for curve in m.curves:
+        e = np.asarray(curve.excess_error.mean)
+        left.plot(m.sizes, e, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
+        right.plot(m.sizes, e * curve.margin, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
     for ax, title, ylabel in (
         (left, "Raw", "excess error"),
         (right, f"Times the margin (best power {best:.1f})", "excess error x margin"),
@@ -272,16 +282,16 @@ def learning_curve_collapse(claims: Claims) -> Figure:
     ("sbt/headline",),
 )
 def sbt_training(claims: Claims) -> Figure:
-    m = claims["sbt/headline"]["measurement"]
+    m = claims.measurement("sbt/headline", Headline)
     fig, (left, right) = new_figure(2, width=4.0, height=4.0)
-    for i, run in enumerate(m["runs"]):
-        rows = run["checkpoints"]
-        steps = [r["step"] for r in rows]
-        tag = "" if len(m["runs"]) == 1 else f" (teacher {i + 1})"
+    for i, run in enumerate(m.runs):
+        rows = run.checkpoints
+        steps = [r.step for r in rows]
+        tag = "" if len(m.runs) == 1 else f" (teacher {i + 1})"
         alpha = 1.0 if i == 0 else 0.45
         left.plot(
             steps,
-            [r["teacher_top1_train"] for r in rows],
+            [r.teacher_top1_train for r in rows],
             color=COLORS["teacher"],
             alpha=alpha,
             marker="o",
@@ -290,25 +300,25 @@ def sbt_training(claims: Claims) -> Figure:
         )
         left.plot(
             steps,
-            [r["delta"] for r in rows],
+            [r.delta for r in rows],
             color="#7b2cbf",
             alpha=alpha,
             marker="s",
             ms=3,
-            label=f"Delta_{m['k']}" if i == 0 else None,
+            label=f"Delta_{m.k}" if i == 0 else None,
         )
         left.plot(
             steps,
-            [r["gamma_cls"] for r in rows],
+            [r.gamma_cls for r in rows],
             color="#0096c7",
             alpha=alpha,
             marker="^",
             ms=3,
-            label=f"gamma_cls,{m['k']}" if i == 0 else None,
+            label=f"gamma_cls,{m.k}" if i == 0 else None,
         )
         left.plot(
             steps,
-            [r["delta"] + r["gamma_cls"] for r in rows],
+            [r.delta + r.gamma_cls for r in rows],
             color="black",
             alpha=alpha,
             linestyle=":",
@@ -316,16 +326,16 @@ def sbt_training(claims: Claims) -> Figure:
         )
         right.plot(
             steps,
-            [r["student_cc"] for r in rows],
+            [r.student_cc for r in rows],
             color=COLORS["cc"],
             alpha=alpha,
             marker="o",
             ms=3,
-            label=f"top-{m['k']} (CC) student{tag}" if i == 0 else None,
+            label=f"top-{m.k} (CC) student{tag}" if i == 0 else None,
         )
         right.plot(
             steps,
-            [r["student_distill"] for r in rows],
+            [r.student_distill for r in rows],
             color=COLORS["distill"],
             alpha=alpha,
             marker="s",
@@ -333,7 +343,7 @@ def sbt_training(claims: Claims) -> Figure:
             label="distillation student" if i == 0 else None,
         )
         right.axhline(
-            run["oracle_accuracy"],
+            run.oracle_accuracy,
             color=COLORS["truth"],
             linestyle="--",
             alpha=alpha,

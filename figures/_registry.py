@@ -1,14 +1,19 @@
-"""Figures as named functions of saved claims: ``draw(claims) -> Figure``."""
+"""Figures as named functions of a saved report: ``draw(report) -> Figure``.
+
+A figure reads measurements through the result schema (``verify.schema``): typed records,
+never string keys, so a renamed field fails loudly instead of drawing something else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from matplotlib.figure import Figure
 
-Claims = dict[str, dict[str, Any]]
+from verify.schema import Report
+
+Claims = Report
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,6 @@ one exists. THEORY.md sections 1-5. Hypothesis strategies for random problems ar
 ``synth.strategies``. Public names are re-exported here.
 """
 
-from synth._checks import PROB_ATOL as PROB_ATOL
-from synth._checks import SOFT_LABEL_ATOL as SOFT_LABEL_ATOL
-from synth._checks import check_labels as check_labels
-from synth._checks import check_soft_labels as check_soft_labels
 from synth._distributions import BayesError as BayesError
 from synth._distributions import Distribution as Distribution
 from synth._distributions import GaussianClasses as GaussianClasses
@@ -42,6 +38,10 @@ from synth._teachers_region import RegionTeacher as RegionTeacher
 from synth._teachers_sets import AdditiveNoise as AdditiveNoise
 from synth._teachers_sets import PartialLabels as PartialLabels
 from synth._teachers_sets import additive_noise_delta as additive_noise_delta
+from synth.checks import PROB_ATOL as PROB_ATOL
+from synth.checks import SOFT_LABEL_ATOL as SOFT_LABEL_ATOL
+from synth.checks import check_labels as check_labels
+from synth.checks import check_soft_labels as check_soft_labels
 
 __all__ = [
     "PROB_ATOL",

@@ -22,8 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
-from synth._checks import as_float_array, check_distributions
-from synth._rng import as_generator
+from synth._rng import as_generator, categorical
+from synth.checks import as_float_array, check_distributions
 
 
 @dataclass(frozen=True)
@@ -276,8 +276,7 @@ class MixtureClasses(Distribution):
         """Draw ``x [n, p]``, ``y [n]``."""
         g, n = as_generator(rng), _check_count(n)
         y = g.choice(self.num_classes, size=n, p=self.priors).astype(np.int64)
-        cdf = np.cumsum(self.component_weights[y], axis=-1)
-        comp = np.minimum(np.sum(cdf <= g.random((n, 1)), axis=-1), cdf.shape[1] - 1)
+        comp = categorical(self.component_weights[y], g)
         x = self.means[y, comp] + self.scale * g.standard_normal((n, self.num_features))
         return x, y
 
@@ -327,9 +326,7 @@ class NoisyLabels(Distribution):
         """Draw ``x`` from the base world and pass its label through the channel."""
         g = as_generator(rng)
         x, y = self.base.sample(n, rng=g)
-        cdf = np.cumsum(self.transition[y], axis=-1)
-        noisy = np.minimum(np.sum(cdf <= g.random((len(y), 1)), axis=-1), self.num_classes - 1)
-        return x, noisy.astype(np.int64)
+        return x, categorical(self.transition[y], g)
 
     def posterior(self, x: ArrayLike) -> NDArray[np.float64]:
         """``eta(x) T``, shape ``[n, c]``."""

@@ -11,15 +11,14 @@ friends), so this module does not depend on ``theory``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_distributions, check_labels, check_soft_labels
-
-SetRuleLike = Callable[[NDArray[np.float64]], NDArray[np.bool_]]
+from synth._rng import categorical
+from synth.checks import check_distributions, check_labels, check_soft_labels
+from synth.rules import SetRule
 
 
 @dataclass(frozen=True)
@@ -106,8 +105,8 @@ class FiniteWorld:
         if self.batch_shape:
             raise ValueError("sample: index one world out of the batch first (world[i])")
         shape = (*batch, int(n))
-        x = _categorical(self.probs, shape, rng)
-        y = _categorical_rows(self.eta[x], rng)
+        x = categorical(self.probs, rng, shape)
+        y = categorical(self.eta[x], rng)
         return x, y
 
 
@@ -179,7 +178,7 @@ class FiniteLabeler:
         if mine != theirs:
             raise ValueError(f"labeler has (batch, M, c) = {mine} but the world has {theirs}")
 
-    def membership(self, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, rule: SetRule) -> NDArray[np.float64]:
         """``[..., M, c, c]`` exact membership ``m[x, y, j] = P(j in Omega(d) | x, y)``.
 
         THEORY.md section 1 (membership).
@@ -192,7 +191,7 @@ class FiniteLabeler:
         return np.einsum("...k,...kj->...j", self.weights, self.soft_labels)
 
     def set_law(
-        self, rule: SetRuleLike, eta: ArrayLike
+        self, rule: SetRule, eta: ArrayLike
     ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
         """The law ``q_x(S)`` of the label set at each point, as a weighted list of sets.
 
@@ -233,7 +232,7 @@ class FiniteLabeler:
         y = check_labels(y, self.num_classes, "y")
         if x.shape != y.shape:
             raise ValueError(f"mismatched shapes: x has {x.shape}, y has {y.shape}")
-        comp = _categorical_rows(self.weights[x, y], rng)
+        comp = categorical(self.weights[x, y], rng)
         return self.soft_labels[x, y, comp]
 
 
@@ -257,7 +256,7 @@ class TrainingSets:
 def sample_training_sets(
     world: FiniteWorld,
     labeler: FiniteLabeler,
-    rule: SetRuleLike,
+    rule: SetRule,
     m: int,
     *,
     trials: int = 1,
@@ -273,23 +272,3 @@ def sample_training_sets(
     x, y = world.sample(m, rng=rng, batch=(int(trials),))
     d = labeler.sample(x, y, rng=rng)
     return TrainingSets(x=x, y=y, sets=np.asarray(rule(d), dtype=bool))
-
-
-def _categorical(
-    probs: NDArray[np.float64], shape: tuple[int, ...], rng: np.random.Generator
-) -> NDArray[np.int64]:
-    """``shape`` draws from one probability vector ``probs [K]``."""
-    cdf = np.cumsum(probs)
-    idx = np.searchsorted(cdf, rng.random(shape) * cdf[-1], side="right")
-    return np.minimum(idx, int(np.flatnonzero(probs > 0)[-1])).astype(np.int64)
-
-
-def _categorical_rows(probs: NDArray[np.float64], rng: np.random.Generator) -> NDArray[np.int64]:
-    """One draw per row of ``probs [..., K]`` by inverse CDF, never an index of zero mass."""
-    cdf = np.cumsum(probs, axis=-1)
-    u = rng.random(probs.shape[:-1])[..., None] * cdf[..., -1:]
-    idx = np.sum(cdf <= u, axis=-1)
-    # Rounding can make u equal the total, which would select trailing zero-mass padding:
-    # clamp to the last index of positive mass instead.
-    last = probs.shape[-1] - 1 - np.argmax(probs[..., ::-1] > 0, axis=-1)
-    return np.minimum(idx, last).astype(np.int64)

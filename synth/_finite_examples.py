@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from synth._checks import check_unit_interval
 from synth._finite import FiniteLabeler, FiniteWorld
+from synth.checks import check_unit_interval
 
 
 def tightness_problem(a: float) -> tuple[FiniteWorld, FiniteLabeler]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 
 def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
@@ -36,3 +37,37 @@ def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
     raise ValueError(
         f"{name}: expected a numpy Generator, an int seed or a JAX key, got {type(rng).__name__}"
     )
+
+
+def categorical(
+    probs: ArrayLike, rng: np.random.Generator, shape: tuple[int, ...] | None = None
+) -> NDArray[np.int64]:
+    """Inverse-CDF draws from categorical laws, never an index of zero probability.
+
+    The one sampler every generator of THEORY.md sections 1 and 5 uses for a discrete draw.
+
+    Args:
+      probs: ``[..., K]`` probability vectors (non-negative; each row's total is used as
+        given, so rows need not be normalized exactly).
+      rng: the generator.
+      shape: for a single vector ``probs [K]``, the shape of the draws; ``None`` draws one
+        index per row of ``probs``.
+
+    Returns:
+      int64 indices: ``shape`` (one vector) or ``probs.shape[:-1]`` (one per row).
+
+    ``u * total`` can round up to the total itself, which would select an index past the
+    last one of positive mass (trailing zeros, or padding): such draws are clamped to that
+    last index.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    last = p.shape[-1] - 1 - np.argmax(p[..., ::-1] > 0, axis=-1)
+    cdf = np.cumsum(p, axis=-1)
+    if shape is not None:
+        if p.ndim != 1:
+            raise ValueError(f"probs: shape is for one vector [K], got shape {p.shape}")
+        idx = np.searchsorted(cdf, rng.random(shape) * cdf[-1], side="right")
+    else:
+        u = rng.random(p.shape[:-1])[..., None] * cdf[..., -1:]
+        idx = np.sum(cdf <= u, axis=-1)
+    return np.minimum(idx, last).astype(np.int64)

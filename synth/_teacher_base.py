@@ -9,16 +9,14 @@ Carlo). Set rules are passed in as callables (``theory.TopK`` and friends).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import as_float_array, check_labels, check_soft_labels
 from synth._rng import as_generator
-
-SetRuleLike = Callable[[NDArray[np.float64]], NDArray[np.bool_]]
+from synth.checks import as_float_array, check_labels, check_soft_labels
+from synth.rules import SetRule
 
 
 class NoClosedForm(NotImplementedError):
@@ -50,7 +48,7 @@ class Teacher(ABC):
         xs, ys = self._inputs(x, y)
         return self._draw(xs, ys, as_generator(rng))
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Closed-form ``m[i, y, j] = P(j in Omega(d) | x_i, y)``, shape ``[n, c, c]``.
 
         THEORY.md section 1 (membership). Raises :class:`NoClosedForm` where the law has
@@ -100,7 +98,7 @@ class DeterministicTeacher(Teacher):
     ) -> NDArray[np.float64]:
         return self.soft_labels(x)[np.arange(len(y)), y]
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """``1(j in Omega(f(x, y)))``, shape ``[n, c, c]``."""
         return np.asarray(rule(self.soft_labels(x)), dtype=np.float64)
 
@@ -127,7 +125,7 @@ def soft_labels_from_order(
     return d
 
 
-def prefix_length(rule: SetRuleLike, profile: NDArray[np.float64]) -> int:
+def prefix_length(rule: SetRule, profile: NDArray[np.float64]) -> int:
     """How many top ranks ``rule`` keeps from a soft label with values ``profile`` by rank.
 
     Raises :class:`NoClosedForm` unless the kept ranks form a prefix (true of top-k,

@@ -10,9 +10,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from synth._checks import check_unit_interval
 from synth._distributions import Distribution
 from synth._teacher_base import DeterministicTeacher, as_soft_labels
+from synth.checks import check_unit_interval
 
 
 class BayesTeacher(DeterministicTeacher):

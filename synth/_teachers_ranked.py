@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_k, check_labels, check_unit_interval
+from synth._rng import categorical
 from synth._teacher_base import (
     NoClosedForm,
-    SetRuleLike,
     Teacher,
     exchangeable_membership,
     prefix_length,
@@ -33,6 +32,8 @@ from synth._teacher_base import (
     repeat_rows,
     soft_labels_from_order,
 )
+from synth.checks import check_k, check_labels, check_unit_interval
+from synth.rules import SetRule
 
 #: Slack for feasibility checks on targets given in floating point.
 _TOL = 1e-12
@@ -105,8 +106,7 @@ class SkillfulButBad(Teacher):
         self, x: NDArray[np.float64], y: NDArray[np.int64], rng: np.random.Generator
     ) -> NDArray[np.float64]:
         n, c = len(y), self.num_classes
-        cdf = np.cumsum(self.rank_probs)
-        rank = np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"), c - 1)
+        rank = categorical(self.rank_probs, rng, (n,))
         # wrong labels in random order: a random permutation of 0..c-2, shifted past y
         wrong = random_order(rng, n, c - 1)
         wrong = wrong + (wrong >= y[:, None])
@@ -115,7 +115,7 @@ class SkillfulButBad(Teacher):
         order = np.where(slots == rank[:, None], y[:, None], np.take_along_axis(wrong, source, 1))
         return soft_labels_from_order(order, self.profile)
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Exact ``[n, c, c]`` for any rule keeping a prefix of ranks (see the class)."""
         m_y, m_wrong = rank_membership(self.rank_probs, prefix_length(rule, self.profile))
         return repeat_rows(exchangeable_membership(m_y, m_wrong, self.num_classes), self._rows(x))
@@ -254,7 +254,7 @@ class ConfuserTeacher(Teacher):
         order = np.argsort(-keys, axis=1)
         return soft_labels_from_order(order, self.profile)
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Exact ``[n, c, c]`` for rules keeping ``r >= k`` top ranks (see the class)."""
         r = prefix_length(rule, self.profile)
         if r < self.k:

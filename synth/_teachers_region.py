@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import as_float_array
-from synth._teacher_base import SetRuleLike, Teacher
+from synth._teacher_base import Teacher
+from synth.checks import as_float_array
+from synth.rules import SetRule
 
 
 class RegionTeacher(Teacher):
@@ -84,7 +85,7 @@ class RegionTeacher(Teacher):
                 d[rows] = teacher._draw(x[rows], y[rows], rng)
         return d
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Each region's teacher's membership, ``[n, c, c]``."""
         return self._by_region(x, lambda t, xs: t.membership(xs, rule))
 

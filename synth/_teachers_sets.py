@@ -9,14 +9,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import integrate, optimize, special, stats
 
-from synth._checks import check_k, check_soft_labels, check_unit_interval
 from synth._teacher_base import (
     NoClosedForm,
-    SetRuleLike,
     Teacher,
     exchangeable_membership,
     repeat_rows,
 )
+from synth.checks import check_k, check_soft_labels, check_unit_interval
+from synth.rules import SetRule, top_k_of
 
 
 class PartialLabels(Teacher):
@@ -93,7 +93,7 @@ class PartialLabels(Teacher):
         b2 = stats.binom.pmf(np.arange(c - 1), c - 2, self.q)
         return b, b2, self.delta * (1 - self.q) ** (c - 1)
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Exact ``[n, c, c]`` for rules deciding by set size alone (support, threshold)."""
         c = self.num_classes
         keep = _size_rule(rule, c)  # keep[s] for sets of size s = 0..c
@@ -120,7 +120,7 @@ class PartialLabels(Teacher):
         return repeat_rows(exchangeable_membership(d_y, d_j, c), self._rows(x))
 
 
-def _size_rule(rule: SetRuleLike, c: int) -> NDArray[np.float64]:
+def _size_rule(rule: SetRule, c: int) -> NDArray[np.float64]:
     """``keep[s]``: whether ``rule`` keeps a member of a set of size ``s`` (uniform ``d``).
 
     Raises :class:`NoClosedForm` if the rule keeps part of a set (top-k with ties).
@@ -192,10 +192,10 @@ class AdditiveNoise(Teacher):
         scores[np.arange(len(y)), y] += 1.0
         return special.softmax(scores / self.tau, axis=-1)
 
-    def membership(self, x: ArrayLike, rule: SetRuleLike) -> NDArray[np.float64]:
+    def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Exact ``[n, c, c]`` for ``TopK`` rules (the class docstring's quadrature)."""
-        k = getattr(rule, "k", None)
-        if k is None or type(rule).__name__ != "TopK":
+        k = top_k_of(rule)
+        if k is None:
             raise NoClosedForm("additive noise has closed-form membership for top-k rules only")
         c = self.num_classes
         delta = additive_noise_delta(c, check_k(k, c), self.sigma)

@@ -108,3 +108,32 @@ def test_randomness_arguments() -> None:
         as_generator("seed")
     with pytest.raises(ValueError, match="rng: expected"):
         as_generator(1.5)
+
+
+def test_categorical_never_draws_a_zero_probability_index() -> None:
+    """``u * total`` can round up to the total; the draw must still land on positive mass.
+    A generator whose ``random`` returns exactly 1.0 forces that case."""
+    from synth._rng import categorical
+
+    class Top(np.random.Generator):
+        def random(self, size=None):  # type: ignore[override]
+            return np.ones(size)
+
+    top = Top(np.random.PCG64(0))
+    probs = np.array([0.2, 0.8, 0.0, 0.0])  # trailing zero mass, as padding leaves
+    assert categorical(probs, top, (5,)).tolist() == [1] * 5
+    rows = np.array([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [0.3, 0.0, 0.7]])
+    assert categorical(rows, top).tolist() == [1, 1, 2]
+
+
+def test_categorical_frequencies(rng: np.random.Generator) -> None:
+    from synth._rng import categorical
+
+    probs = np.array([0.1, 0.0, 0.6, 0.3])
+    n = 200_000
+    counts = np.bincount(categorical(probs, rng, (n,)), minlength=4) / n
+    rows = np.bincount(categorical(np.tile(probs, (n, 1)), rng), minlength=4) / n
+    for freq in (counts, rows):
+        assert freq[1] == 0.0
+        # Z_MC standard errors of each proportion at n draws
+        np.testing.assert_allclose(freq, probs, atol=Z_MC * np.sqrt(0.25 / n))

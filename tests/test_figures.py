@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import figures
+import verify
 from figures import _cli
 
 
@@ -26,7 +27,8 @@ def test_every_figure_draws_from_the_quick_results(
 
 
 def test_figures_skip_what_the_results_lack(tmp_path: Path) -> None:
-    (tmp_path / "report.json").write_text(json.dumps({"claims": []}))
+    empty = verify.build_report([], suite="quick", seed=0, seconds=0.0, complete=True)
+    (tmp_path / "report.json").write_text(json.dumps(empty.to_json()))
     proc = subprocess.run(
         [
             sys.executable,
@@ -49,6 +51,12 @@ def test_figures_skip_what_the_results_lack(tmp_path: Path) -> None:
 def test_unreadable_results_exit_2(tmp_path: Path, capsys) -> None:
     assert _cli.main(["all", "--results", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "cannot read the results" in capsys.readouterr().err
+
+
+def test_results_of_another_schema_exit_2(tmp_path: Path, capsys) -> None:
+    (tmp_path / "report.json").write_text(json.dumps({"suite": "quick", "claims": []}))
+    assert _cli.main(["all", "--results", str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert "schema version 1" in capsys.readouterr().err
 
 
 def test_list_names_every_figure(capsys) -> None:

@@ -7,12 +7,15 @@ import inspect
 import pytest
 
 import synth
+import synth.checks
+import synth.rules
 import synth.strategies
 import theory
 import theory.strategies
 import verify
+import verify.schema
 
-PACKAGES = [theory, synth, synth.strategies, theory.strategies]
+PACKAGES = [theory, synth, synth.checks, synth.rules, synth.strategies, theory.strategies]
 
 
 def _public(module: object) -> list[tuple[str, object]]:
@@ -30,7 +33,7 @@ def test_public_names_have_docstrings_pointing_to_theory(name: str, obj: object)
     assert "THEORY.md" in doc, f"{name}: its docstring does not point to a THEORY.md section"
 
 
-@pytest.mark.parametrize("module", [theory, synth, verify])
+@pytest.mark.parametrize("module", [theory, synth, synth.checks, verify, verify.schema])
 def test_all_names_exist(module: object) -> None:
     for name in module.__all__:  # type: ignore[attr-defined]
         assert hasattr(module, name), name

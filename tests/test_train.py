@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy import optimize, special
 
+import verify
 from verify._losses import set_cross_entropy, soft_cross_entropy
-from verify._train import TrainConfig, predict, train
+from verify._train import TrainConfig, predict, probabilities, train
 
 
 def _problem(rng: np.random.Generator, k: int, n: int, p: int = 6, c: int = 4):
@@ -106,6 +111,57 @@ def test_predict_and_config_checks(rng: np.random.Generator) -> None:
     with pytest.raises(ValueError, match="L-BFGS is full batch"):
         TrainConfig(optimizer="lbfgs", batch_size=10)
     with pytest.raises(ValueError, match="loss"):
-        TrainConfig(loss="mse")
+        TrainConfig(loss="mse")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="sizes"):
         train(cfg, xs, ts, np.array([0, 100]), seeds=np.array([0, 1]))
+
+
+def _count_compiles(action: Callable[[], object]) -> int:
+    """XLA backend compilations while ``action`` runs (jax.monitoring's compile event)."""
+    seen: list[str] = []
+
+    def listen(event: str, duration_secs: float, **kwargs: str | int) -> None:
+        if event == "/jax/core/compile/backend_compile_duration":
+            seen.append(event)
+
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    try:
+        action()
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listen)
+    return len(seen)
+
+
+def test_equal_configurations_share_compiled_code(rng: np.random.Generator) -> None:
+    """A configuration is a value: rebuilding an equal one (or one that differs only by
+    the loss, for prediction) compiles nothing new."""
+    xs, ts, _, _ = _problem(rng, 2, 60)
+    x_new = rng.standard_normal((xs.shape[1], 37)).astype(np.float32)  # a shape not seen
+    cfg = TrainConfig(model="mlp", hidden=8, optimizer="adam", steps=5)
+    res = train(cfg, xs, ts, np.array([60, 60]), seeds=np.array([0, 1]))
+    assert _count_compiles(lambda: predict(cfg, res.params, x_new)) == 1
+    assert _count_compiles(lambda: probabilities(cfg, res.params, x_new)) == 1
+    rebuilt = [
+        TrainConfig(model="mlp", hidden=8, optimizer="adam", steps=5),
+        TrainConfig(model=verify.mlp(8), optimizer="adam", steps=5),
+        replace(cfg, loss="set"),
+    ]
+    for again in rebuilt:
+        assert _count_compiles(partial(predict, again, res.params, x_new)) == 0
+        assert _count_compiles(partial(probabilities, again, res.params, x_new)) == 0
+    assert (
+        _count_compiles(
+            lambda: train(rebuilt[1], xs, ts, np.array([60, 60]), seeds=np.array([0, 1]))
+        )
+        == 0
+    )
+
+
+def test_the_model_is_resolved_once() -> None:
+    cfg = TrainConfig(model="mlp", hidden=16)
+    assert cfg.model == verify.mlp(16) and cfg.hidden == 16
+    assert TrainConfig(model="linear") == TrainConfig(model=verify.linear())
+    with pytest.raises(ValueError, match="model"):
+        TrainConfig(model="transformer")
+    with pytest.raises(ValueError, match="hidden"):
+        verify.Model("mlp", 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 
 import verify
 from verify import _cli
-from verify._registry import ClaimSpec
+from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement
+from verify.schema import SCHEMA_VERSION, load_report
 
 PROVED_IN_QUICK = {
     "facts",
@@ -34,31 +36,42 @@ def test_quick_suite_confirms_every_proved_claim(quick_report: tuple[int, dict, 
     code, report, markdown, _ = quick_report
     assert code == 0
     assert report["complete"] is True
+    assert report["schema_version"] == SCHEMA_VERSION
     by_id = {c["id"]: c for c in report["claims"]}
     assert PROVED_IN_QUICK <= set(by_id)
     for claim_id in PROVED_IN_QUICK:
         assert by_id[claim_id]["status"] == "proved"
     for c in report["claims"]:
         if c["status"] == "proved":
-            assert c["verdict"] == "confirmed", (c["id"], c["summary"])
+            assert c["verdict"] == "confirmed", (c["id"], c["summary"], c["reason"])
     for claim_id in by_id:
         assert f"`{claim_id}`" in markdown
+
+
+def test_the_quick_report_validates_against_the_schema(
+    quick_report: tuple[int, dict, str, Path],
+) -> None:
+    _, raw, _, out = quick_report
+    report = load_report(out)
+    assert [c.id for c in report.claims] == [s.id for s in verify.all_claims()]
+    for c, spec in zip(report.claims, verify.all_claims(), strict=True):
+        assert isinstance(c.measurement, spec.measurement), c.id
+        # the judge gives the saved verdict again from the saved measurement
+        assert spec.judge(c.measurement, spec.prediction).verdict == c.verdict
+    assert report.to_json() == raw  # reading and writing back loses nothing
 
 
 def test_quick_suite_reports_the_findings(quick_report: tuple[int, dict, str, Path]) -> None:
     """The CC conjecture is refuted with a certified counterexample; distillation's
     inconsistency rates are reported on both sides of the condition."""
-    _, report, _, _ = quick_report
-    by_id = {c["id"]: c for c in report["claims"]}
-    cc = by_id["cc-surrogate"]
-    assert cc["verdict"] == "refuted"
-    family = cc["measurement"]["closed_form_family (synth.cc_surrogate_counterexample)"]
-    assert family["a=0.2"]["every_maximizer_wrong"] is True
-    assert cc["counterexample"] is not None
-    ce = by_id["ce-learner"]["measurement"]["random_worlds"]
-    assert ce["condition holds"]["inconsistent"]["total"] > 0
-    assert ce["condition fails"]["inconsistent"]["total"] > 0
-    assert report["versions"]["numpy"] != "not installed"
+    _, _, _, out = quick_report
+    report = load_report(out)
+    cc = report.claim("cc-surrogate")
+    assert cc.verdict == "refuted"
+    assert cc.measurement.family[0].certificate.every_maximizer_wrong is True
+    ce = report.claim("ce-learner").measurement
+    assert ce.inside.inconsistent.total > 0 and ce.outside.inconsistent.total > 0
+    assert report.versions["numpy"] != "not installed"
 
 
 def test_list_names_every_claim(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,6 +79,13 @@ def test_list_names_every_claim(capsys: pytest.CaptureFixture[str]) -> None:
     listed = capsys.readouterr().out
     for spec in verify.all_claims():
         assert spec.id in listed
+
+
+def test_list_shows_the_sizes_of_a_suite(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli.main(["list", "--suite", "full"]) == 0
+    listed = capsys.readouterr().out
+    assert "learnability/curves: sizes [100, 300, 1000, 3000, 10000, 30000, 100000]" in listed
+    assert "facts: worlds_per_shape 20000" in listed
 
 
 def test_bad_seed_count_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -78,20 +98,28 @@ def test_unknown_claim_pattern_exits_2(capsys: pytest.CaptureFixture[str], tmp_p
     assert "matches no claim" in capsys.readouterr().err
 
 
-def _fake(status: Any, verdict: Any) -> ClaimSpec:
-    def run(ctx: verify.Context) -> verify.Claim:
-        return verify.Claim(
-            id="fake",
-            statement="s",
-            status=status,
-            setting={},
-            prediction="p",
-            measurement={},
-            verdict=verdict,
-            summary="x",
-        )
+@dataclass(frozen=True)
+class _Nothing:
+    value: int
 
-    return ClaimSpec("fake", "a fake claim", status, run)
+
+def _fake(status: Any, verdict: Any) -> ClaimSpec[Any, Any]:
+    def compute(ctx: CellContext) -> _Nothing:
+        return _Nothing(1)
+
+    return ClaimSpec(
+        id="facts",  # an id the report schema knows, so the report reads back
+        status=status,
+        title="a fake claim",
+        section="0",
+        statement="s",
+        predicts="p",
+        prediction=None,
+        needs=(CellSpec("fake", _Nothing, compute, sizes="facts"),),
+        measurement=_Nothing,
+        judge=lambda m, p: Judgement(verdict, "made up"),
+        summary=lambda m: "x",
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,11 +133,30 @@ def test_exit_status_fails_only_on_refuted_proved_claims(
     assert _cli.main(["run", "--out", str(tmp_path)]) == code
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["claims"][0]["verdict"] == verdict
+    assert report["proved_refuted"] == (["facts"] if code else [])
 
 
-def test_claim_rejects_unknown_verdict() -> None:
+def test_judgement_rejects_unknown_verdict() -> None:
     with pytest.raises(ValueError, match="verdict"):
-        _fake("proved", "maybe").run(verify.Context("quick", 0, "fake"))
+        Judgement("maybe", "no")  # type: ignore[arg-type]
+
+
+def test_a_claim_of_several_cells_must_say_how_to_measure() -> None:
+    cell = _fake("proved", "confirmed").needs[0]
+    with pytest.raises(ValueError, match="measure"):
+        ClaimSpec(
+            id="x",
+            status="proved",
+            title="t",
+            section="0",
+            statement="s",
+            predicts="p",
+            prediction=None,
+            needs=(cell, cell),
+            measurement=_Nothing,
+            judge=lambda m, p: Judgement("confirmed", "r"),
+            summary=lambda m: "s",
+        )
 
 
 def test_progress_bar_lines_without_a_terminal() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_distributions, check_unit_interval
+from synth.checks import check_distributions, check_unit_interval
 from theory._indicators import check_membership, pointwise_delta, pointwise_gamma
 
 

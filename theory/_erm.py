@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_labels
+from synth.checks import check_labels
 from theory._risks import set_loss_table
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import as_float_array, check_distributions
+from synth.checks import as_float_array, check_distributions
 
 
 def check_membership(membership: ArrayLike, name: str = "membership") -> NDArray[np.float64]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from synth._checks import check_unit_interval
+from synth.checks import check_unit_interval
 
 
 def _positive_int(value: int, name: str) -> int:

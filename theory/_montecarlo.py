@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_labels, check_same_length, check_soft_labels
+from synth.checks import check_labels, check_same_length, check_soft_labels
 from theory._intervals import Estimate, Method, binomial_interval, check_confidence
 from theory._setrules import SetRule
 

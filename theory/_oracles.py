@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
-from synth._checks import as_float_array, check_distributions
+from synth.checks import as_float_array, check_distributions
 from theory._indicators import check_membership
 
 
@@ -177,6 +177,7 @@ class _CCProblem:
     # central path than the path is to the optimum (c mu in the KKT gap).
     SLOPE_TOL = 1e-4
     BACKTRACK = 40
+    BACKTRACK_BLOCK = 8  # halvings tried together; most steps pass at the first
 
     def __init__(self, sets: NDArray[np.float64], weights: NDArray[np.float64]) -> None:
         self.sets = sets
@@ -254,21 +255,28 @@ class _CCProblem:
         worst = np.max(-z, axis=-1)
         t = np.where(worst > 0, np.minimum(1.0, 0.99 / np.where(worst > 0, worst, 1.0)), 1.0)
 
-        def barrier(q: NDArray[np.float64]) -> NDArray[np.float64]:
-            return self.objective(q) + mu * np.sum(np.log(q), axis=-1)
-
-        start = barrier(p)
+        start = self.objective(p) + mu * np.sum(np.log(p), axis=-1)
         new = p.copy()
         pending = going.copy()
-        for _ in range(self.BACKTRACK):
-            if not np.any(pending):
+        # Backtracking (halve t until the Armijo condition holds), a block of halvings at
+        # once for the points still pending: each point takes the first step size that
+        # passes, exactly as one halving at a time would, at a fraction of the Python calls
+        # (one point that never passes no longer costs BACKTRACK rounds for all).
+        for first in range(0, self.BACKTRACK, self.BACKTRACK_BLOCK):
+            rows = np.flatnonzero(pending)
+            if rows.size == 0:
                 break
-            trial = p * (1.0 + t[..., None] * z)
+            halvings = np.arange(first, min(first + self.BACKTRACK_BLOCK, self.BACKTRACK))
+            sizes = t[rows, None] * 0.5**halvings  # [n, B]: t / 2^k, exact in floating point
+            trial = p[rows, None, :] * (1.0 + sizes[..., None] * z[rows, None, :])
             trial /= trial.sum(axis=-1, keepdims=True)
-            ok = pending & (barrier(trial) >= start + 0.25 * t * slope)
-            new[ok] = trial[ok]
-            pending &= ~ok
-            t = np.where(pending, t / 2, t)
+            sub = _CCProblem(self.sets[rows, None], self.weights[rows, None])
+            value = sub.objective(trial) + mu * np.sum(np.log(trial), axis=-1)
+            ok = value >= start[rows, None] + 0.25 * sizes * slope[rows, None]
+            hit = ok.any(axis=-1)
+            first_ok = np.argmax(ok, axis=-1)
+            new[rows[hit]] = trial[hit, first_ok[hit]]
+            pending[rows[hit]] = False
         return new, going & ~pending
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from synth._checks import check_distributions
+from synth.checks import check_distributions
 from theory._indicators import check_membership, pointwise_delta
 from theory._intervals import Estimate, Method, binomial_interval, check_confidence
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_k, check_labels, check_same_length, check_soft_labels
+from synth.checks import check_k, check_labels, check_same_length, check_soft_labels
 from theory._intervals import Method, binomial_interval, check_confidence
 from theory._montecarlo import gamma_cls_from_counts
 

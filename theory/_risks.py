@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import check_labels
+from synth.checks import check_labels
 from theory._indicators import check_joint, check_membership
 
 

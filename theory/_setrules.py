@@ -10,37 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._checks import (
+from synth.checks import (
     SOFT_LABEL_ATOL,
     check_k,
     check_labels,
     check_soft_labels,
     check_unit_interval,
 )
-
-
-@runtime_checkable
-class SetRule(Protocol):
-    """What every set rule provides. THEORY.md section 1."""
-
-    @property
-    def name(self) -> str:
-        """A short name such as ``top2`` or ``support``."""
-        ...
-
-    def __call__(self, d: ArrayLike) -> NDArray[np.bool_]:
-        """Mask ``[..., c]`` of ``Omega(d)`` for soft labels ``d [..., c]``."""
-        ...
-
-    def contains(self, d: ArrayLike, labels: ArrayLike) -> NDArray[np.bool_]:
-        """``[...]``: whether ``labels[...]`` lies in ``Omega(d[...])``."""
-        ...
-
+from synth.rules import SetRule as SetRule  # the protocol lives in the bottom layer
 
 #: Rows per block for the top-k kernels: a block of soft labels and its temporaries then
 #: stay in the L2 cache across the validation and counting passes. Measured here at
@@ -51,7 +32,7 @@ BLOCK_ROWS = 4096
 def _soft_blocks(d: ArrayLike) -> tuple[NDArray[np.float64], Iterator[tuple[slice, NDArray]]]:
     """Soft labels ``[..., c]`` as float64 rows ``[N, c]``, validated block by block.
 
-    The full check (:func:`synth._checks.check_soft_labels`, with its detailed message) runs
+    The full check (:func:`synth.checks.check_soft_labels`, with its detailed message) runs
     only when a block fails the fast one, so valid input is read once per block.
     """
     try:
@@ -156,6 +137,11 @@ class TopK:
         """``top{k}``."""
         return f"top{self.k}"
 
+    @property
+    def top_k(self) -> int:
+        """``k``: this is the top-k rule (:class:`synth.rules.SetRule`)."""
+        return self.k
+
     def __call__(self, d: ArrayLike) -> NDArray[np.bool_]:
         """Mask ``[..., c]`` of the top-k set of each soft label ``d [..., c]``.
 
@@ -194,6 +180,11 @@ class Support:
         """``support`` (with the tolerance when it is not zero)."""
         return "support" if self.tol == 0 else f"support>{self.tol:g}"
 
+    @property
+    def top_k(self) -> None:
+        """``None``: not a top-k rule."""
+        return None
+
     def __call__(self, d: ArrayLike) -> NDArray[np.bool_]:
         """Mask ``[..., c]`` of ``d > tol``."""
         return check_soft_labels(d) > self.tol
@@ -220,6 +211,11 @@ class Threshold:
     def name(self) -> str:
         """``threshold{tau}``."""
         return f"threshold{self.tau:g}"
+
+    @property
+    def top_k(self) -> None:
+        """``None``: not a top-k rule."""
+        return None
 
     def __call__(self, d: ArrayLike) -> NDArray[np.bool_]:
         """Mask ``[..., c]`` of ``d >= tau``."""

@@ -3,7 +3,8 @@ predictions beside measurements.
 
 Run suites with ``python -m verify run --suite quick --out DIR``; list claims with
 ``python -m verify list``; measure your own soft labels with ``python -m verify indicators``.
-The report schema (``report.json``) is what ``figures`` reads.
+The result schema (what ``report.json`` holds, read back typed) is ``verify.schema``, the
+one part of this package ``figures`` reads.
 
 Importing this package before JAX gives JAX one device per CPU core (PERFORMANCE.md).
 """
@@ -13,22 +14,25 @@ from verify._jaxsetup import configure_host_devices
 configure_host_devices()  # before anything imports JAX
 
 # ruff: noqa: E402  (the imports below load JAX)
+from verify._catalog import all_claims as all_claims
+from verify._catalog import select as select
 from verify._cells import CellStore as CellStore
-from verify._claim import Claim as Claim
-from verify._claim import Status as Status
-from verify._claim import Verdict as Verdict
 from verify._losses import set_cross_entropy as set_cross_entropy
 from verify._losses import soft_cross_entropy as soft_cross_entropy
 from verify._models import Model as Model
 from verify._models import linear as linear
 from verify._models import mlp as mlp
-from verify._registry import Context as Context
-from verify._registry import all_claims as all_claims
-from verify._registry import claim as claim
-from verify._registry import select as select
+from verify._registry import register as register
 from verify._report import build_report as build_report
 from verify._report import render_markdown as render_markdown
 from verify._runner import run_claims as run_claims
+from verify._spec import CellContext as CellContext
+from verify._spec import CellSpec as CellSpec
+from verify._spec import ClaimSpec as ClaimSpec
+from verify._spec import Judgement as Judgement
+from verify._spec import Per as Per
+from verify._spec import Status as Status
+from verify._spec import Verdict as Verdict
 from verify._students import ClassOracles as ClassOracles
 from verify._students import Curve as Curve
 from verify._students import class_oracles as class_oracles
@@ -39,14 +43,22 @@ from verify._train import TrainResult as TrainResult
 from verify._train import predict as predict
 from verify._train import probabilities as probabilities
 from verify._train import train as train
+from verify.schema import ClaimResult as ClaimResult
+from verify.schema import Report as Report
+from verify.schema import load_report as load_report
 
 __all__ = [
+    "CellContext",
+    "CellSpec",
     "CellStore",
-    "Claim",
+    "ClaimResult",
+    "ClaimSpec",
     "ClassOracles",
-    "Context",
     "Curve",
+    "Judgement",
     "Model",
+    "Per",
+    "Report",
     "Status",
     "TrainConfig",
     "TrainResult",
@@ -54,12 +66,13 @@ __all__ = [
     "all_claims",
     "build_report",
     "class_oracles",
-    "claim",
     "learning_curve",
     "linear",
+    "load_report",
     "mlp",
     "predict",
     "probabilities",
+    "register",
     "render_markdown",
     "run_claims",
     "select",

@@ -1,7 +1,10 @@
-"""Finished pieces of work ("cells") saved one file each, so a stopped sweep resumes.
+"""Finished cells kept one file each, so a stopped sweep resumes and a rerun skips them.
 
-A cell is a deterministic function of the run's settings and its key (its randomness comes
-from seeds derived from both), so a cell read back is the cell that would be recomputed.
+A cell's **key** holds everything that determines its value: the cell id, its seed scope,
+the run's seed, its sizes, the fingerprint of the code that computes it and the library
+versions (:mod:`verify._fingerprint`). A cell read back is therefore the cell that would be
+recomputed; a file whose key differs is never used. A file that cannot be read or whose
+record does not fit the cell's type is recomputed, with one warning naming the file.
 Files are written atomically: a kill leaves each cell either complete or absent.
 """
 
@@ -9,45 +12,118 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verify._report import jsonable, write_atomic
+from verify._atomic import write_atomic
+from verify._fingerprint import code_fingerprint, library_versions
+from verify._schema import SchemaError, from_json, to_json
+from verify._spec import CellContext, CellSpec
 
 
-def settings_key(**settings: Any) -> str:
-    """A short stable hash of the settings that determine every cell of a run."""
-    text = json.dumps(settings, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def cell_key(cell: CellSpec[Any], sizes: Mapping[str, Any], run_seed: int) -> dict[str, Any]:
+    """Everything that determines ``cell``'s value, as a JSON-ready dictionary."""
+    return {
+        "cell": cell.id,
+        "scope": cell.scope,
+        "seed": int(run_seed),
+        "sizes": to_json(dict(sizes)),
+        "code": code_fingerprint(cell.module),
+        "versions": library_versions(),
+    }
+
+
+def key_hash(key: Mapping[str, Any]) -> str:
+    """A short stable hash of a cell key."""
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    """A cell's value and where it came from.
+
+    Attributes:
+      record: the value (an instance of the cell's record type).
+      key: its key; ``hash``: the key's hash (the file name).
+      computed: computed by this run (``False``: read back).
+      seconds: how long computing it took (when it was computed, by this run or an
+        earlier one).
+    """
+
+    record: Any
+    key: dict[str, Any]
+    hash: str
+    computed: bool
+    seconds: float
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 class CellStore:
-    """Cells of one run under ``root / <settings hash>``."""
+    """Cells under ``root/<cell id>/<key hash>.json``; ``root=None`` keeps nothing."""
 
-    def __init__(self, root: Path, **settings: Any):
-        self.root = Path(root) / settings_key(**settings)
-        self.settings = settings
-        self.hits = 0
-        self.computed = 0
+    def __init__(self, root: Path | None, *, warn: Callable[[str], None] = _warn):
+        self.root = None if root is None else Path(root)
+        self.warn = warn
 
-    def _path(self, claim_id: str, key: str) -> Path:
-        safe = claim_id.replace("/", "__")
-        digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-        return self.root / safe / f"{digest}.json"
+    def path(self, cell_id: str, digest: str) -> Path:
+        """Where the cell with key hash ``digest`` is kept."""
+        assert self.root is not None
+        return self.root / cell_id.replace("/", "__") / f"{digest}.json"
 
-    def get_or_compute(self, claim_id: str, key: str, compute: Callable[[], Any]) -> Any:
-        """The saved value of cell ``key`` of ``claim_id``, computing and saving it if absent."""
-        path = self._path(claim_id, key)
-        if path.is_file():
-            try:
-                stored = json.loads(path.read_text())
-                if stored.get("key") == key:
-                    self.hits += 1
-                    return stored["value"]
-            except (OSError, ValueError):
-                pass  # an unreadable cell is recomputed
-        value = jsonable(compute())
-        write_atomic(path, json.dumps({"key": key, "value": value}))
-        self.computed += 1
-        return value
+    def _load(self, cell: CellSpec[Any], key: dict[str, Any], path: Path) -> CellOutcome | None:
+        if not path.is_file():
+            return None
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(stored, dict) or stored.get("key") != key:
+                raise SchemaError("its key is not the key of this cell")
+            record = from_json(cell.record, stored.get("record"), "record")
+            seconds = float(stored.get("seconds", 0.0))
+        except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
+            # SchemaError and json's decode errors are ValueErrors
+            self.warn(f"{path}: cannot use this cell ({exc}); recomputing it")
+            return None
+        return CellOutcome(record, key, path.stem, False, seconds)
+
+    def obtain(
+        self,
+        cell: CellSpec[Any],
+        sizes: Mapping[str, Any],
+        run_seed: int,
+        *,
+        key: dict[str, Any] | None = None,
+    ) -> CellOutcome:
+        """The cell's value: read back when a valid file holds it, else computed (and kept).
+
+        ``key``: the cell's key when the caller made it already (a run makes every key at
+        its start, so a source file edited while it runs cannot label a cell computed by
+        the code that was loaded)."""
+        key = cell_key(cell, sizes, run_seed) if key is None else key
+        digest = key_hash(key)
+        if self.root is not None:
+            found = self._load(cell, key, self.path(cell.id, digest))
+            if found is not None:
+                return found
+        start = time.perf_counter()
+        record = cell.compute(CellContext(cell.id, cell.scope, dict(sizes), int(run_seed)))
+        seconds = time.perf_counter() - start
+        if not isinstance(record, cell.record):
+            raise TypeError(
+                f"cell {cell.id!r}: computed {type(record).__name__}, "
+                f"expected {cell.record.__name__}"
+            )
+        data = to_json(record)
+        # What is kept is exactly what a later run reads back: the value passes through the
+        # schema now, so a record that would not validate fails here, not on resuming.
+        record = from_json(cell.record, data, "record")
+        if self.root is not None:
+            text = json.dumps({"key": key, "seconds": seconds, "record": data})
+            write_atomic(self.path(cell.id, digest), text)
+        return CellOutcome(record, key, digest, True, seconds)

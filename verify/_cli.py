@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 from verify import _distill_cli, _indicators_cli
-from verify._registry import SUITES, all_claims, select
+from verify._catalog import all_claims, select
 from verify._runner import run_claims
+from verify._spec import SUITES
+from verify._suites import sizes_for
 
 DEFAULT_SEED = 0
 
@@ -27,10 +29,25 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--seeds", type=int, default=None, help="students per setting (default: the suite's)"
     )
-    sub.add_parser("list", help="list the claims with one-line descriptions")
+    listing = sub.add_parser("list", help="list the claims with one-line descriptions")
+    listing.add_argument(
+        "--suite", choices=SUITES, default=None, help="also show what this suite runs"
+    )
     _indicators_cli.add_parser(sub)
     _distill_cli.add_parser(sub)
     return parser
+
+
+def _list(suite: str | None) -> None:
+    specs = all_claims()
+    width = max(len(s.id) for s in specs)
+    for s in specs:
+        print(f"{s.id:<{width}}  {'[' + s.status + ']':<12}  {s.title}")
+        if suite is None:
+            continue
+        for cell in s.needs:
+            sizes = ", ".join(f"{k} {v}" for k, v in sizes_for(cell.sizes, suite).items())
+            print(f"{'':<{width}}    {cell.id}: {sizes}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,10 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "distill":
         return _distill_cli.run(args)
     if args.command == "list":
-        specs = all_claims()
-        width = max(len(s.id) for s in specs)
-        for s in specs:
-            print(f"{s.id:<{width}}  [{s.status}]  {s.description}")
+        _list(args.suite)
         return 0
     try:
         specs = select(args.claims)

@@ -21,6 +21,7 @@ import numpy as np
 import theory
 from synth import check_labels
 from verify._files import InputError, load_label_vector, load_matrix
+from verify._losses import Loss
 from verify._sbt import SKILLFUL_BUT_BAD, teacher_probabilities, train_sbt_teacher
 from verify._train import TrainConfig, predict, train
 
@@ -128,7 +129,7 @@ def run_distill(
             model="mlp", hidden=64, optimizer="adam", steps=1000, learning_rate=3e-3, l2=1e-4
         )
     )
-    targets = {
+    targets: dict[str, tuple[Loss, np.ndarray]] = {
         "cc": ("set", theory.TopK(k)(soft)),
         "distill": ("soft", soft),
         "oracle": ("soft", np.eye(c)[yt]),

@@ -10,11 +10,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import jax
 import jax.numpy as jnp
 
 LossFn = Callable[[jax.Array, jax.Array], jax.Array]
+
+#: The name of a loss, as a training configuration gives it.
+Loss = Literal["soft", "set"]
 
 
 def soft_cross_entropy(logits: jax.Array, targets: jax.Array) -> jax.Array:
@@ -33,4 +37,4 @@ def set_cross_entropy(logits: jax.Array, mask: jax.Array) -> jax.Array:
     return jax.nn.logsumexp(logits, axis=0) - inside
 
 
-LOSSES: dict[str, LossFn] = {"soft": soft_cross_entropy, "set": set_cross_entropy}
+LOSSES: dict[Loss, LossFn] = {"soft": soft_cross_entropy, "set": set_cross_entropy}

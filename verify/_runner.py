@@ -1,88 +1,93 @@
-"""Run a suite of claims with a progress bar and a report rewritten after each claim.
+"""Run claims: obtain their cells (read back or computed), measure, judge, report.
 
-With an output directory, finished cells of work are kept under ``OUT/cells`` (keyed by the
-run's settings), so running again with the same settings skips them: a stopped run loses at
-most the cells in flight.
+With an output directory, finished cells are kept under ``OUT/cells`` (keyed by everything
+that determines them, :mod:`verify._cells`), so running again skips them: a stopped run
+loses at most the cell in flight. A cell several claims need is obtained once per run.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from verify._cells import CellStore
-from verify._claim import Claim
+from verify._cells import CellOutcome, CellStore, cell_key
 from verify._progress import ProgressBar
-from verify._registry import SUITES, ClaimSpec, Context
-from verify._report import build_report, versions, write_report
-
-
-class _TickingStore(CellStore):
-    """A cell store that advances the progress bar after every cell."""
-
-    def __init__(self, root: Path, bar: ProgressBar, **settings: object):
-        super().__init__(root, **settings)
-        self.bar = bar
-
-    def get_or_compute(self, claim_id: str, key: str, compute: Callable[[], Any]) -> Any:
-        value = super().get_or_compute(claim_id, key, compute)
-        self.bar.cell_done()
-        return value
-
-
-def _run_as_dict(spec: ClaimSpec, ctx: Context) -> dict[str, Any]:
-    return spec.run(ctx).as_dict()
+from verify._report import build_report, write_report
+from verify._spec import SUITES, ClaimSpec
+from verify._suites import sizes_for
+from verify.schema import CellRef, ClaimResult
 
 
 def run_claims(
-    specs: list[ClaimSpec],
+    specs: list[ClaimSpec[Any, Any]],
     *,
     suite: str,
     seed: int,
     seeds: int | None = None,
     out: Path | None = None,
     progress: TextIO | None = sys.stderr,
-) -> list[Claim]:
+) -> list[ClaimResult]:
     """Run ``specs`` in order; after each, rewrite the report under ``out`` (if given).
 
     Args:
-      specs: the claims.
-      suite: ``quick``, ``paper`` or ``full``.
-      seed: base seed.
-      seeds: seeds per learner claim (``None``: the suite's default).
-      out: directory for ``report.json``, ``report.md`` and the kept cells.
+      specs: the claims (``verify.select``).
+      suite: ``quick``, ``paper`` or ``full``: the sizes the suite table gives.
+      seed: base seed; every cell's randomness derives from it and the cell's seed scope.
+      seeds: students per setting for learner cells (``None``: the suite's).
+      out: directory for ``report.json``, ``report.md`` and the kept cells (``None``: keep
+        nothing, write nothing).
       progress: stream for the progress bar (``None``: silent).
+
+    Returns:
+      one :class:`~verify.schema.ClaimResult` per spec.
     """
     if suite not in SUITES:
         raise ValueError(f"suite: must be one of {SUITES}, got {suite!r}")
     if seeds is not None and seeds < 1:
         raise ValueError(f"seeds: must be at least 1, got {seeds}")
     bar = ProgressBar(len(specs), progress)
-    store = None
-    if out is not None:
-        store = _TickingStore(
-            out / "cells",
-            bar,
-            suite=suite,
-            seed=seed,
-            seeds=seeds,
-            version=versions()["biased-soft-labels"],
-        )
-    done: list[Claim] = []
+    store = CellStore(None if out is None else Path(out) / "cells")
+    # Every key now, while the source on disk is the source that was imported.
+    keys = {
+        cell.id: cell_key(cell, sizes_for(cell.sizes, suite, seeds=seeds), seed)
+        for spec in specs
+        for cell in spec.needs
+    }
+    obtained: dict[str, CellOutcome] = {}
+    done: list[ClaimResult] = []
     start = time.perf_counter()
     for i, spec in enumerate(specs, 1):
         bar.start_claim(spec.id)
         t0 = time.perf_counter()
-        ctx = Context(suite=suite, seed=seed, claim_id=spec.id, seeds=seeds, store=store)
-        # A finished claim is itself a cell: a resumed run reads it back instead of
-        # recomputing; long claims also keep their inner cells (their training grids).
-        result = Claim(**ctx.cell("claim", partial(_run_as_dict, spec, ctx)))
-        result.seconds = time.perf_counter() - t0
-        result.seed = ctx.claim_seed
+        sizes = {cell.sizes: sizes_for(cell.sizes, suite, seeds=seeds) for cell in spec.needs}
+        for cell in spec.needs:
+            if cell.id not in obtained:
+                obtained[cell.id] = store.obtain(cell, sizes[cell.sizes], seed, key=keys[cell.id])
+                bar.cell_done()
+        outcomes = [obtained[cell.id] for cell in spec.needs]
+        measurement, judgement, summary = spec.evaluate([o.record for o in outcomes])
+        result = ClaimResult(
+            id=spec.id,
+            status=spec.status,
+            title=spec.title,
+            section=spec.section,
+            statement=spec.statement,
+            predicts=spec.predicts,
+            setting=dict(spec.setting),
+            sizes=sizes,
+            measurement=measurement,
+            verdict=judgement.verdict,
+            reason=judgement.reason,
+            summary=summary,
+            table=spec.table(measurement) if spec.table else None,
+            cells=[
+                CellRef(cell.id, cell.scope, o.hash, o.computed, round(o.seconds, 3))
+                for cell, o in zip(spec.needs, outcomes, strict=True)
+            ],
+            seconds=time.perf_counter() - t0,
+        )
         done.append(result)
         bar.finish_claim(result.verdict)
         if out is not None:
@@ -94,5 +99,5 @@ def run_claims(
                 complete=i == len(specs),
                 seeds=seeds,
             )
-            write_report(out, report)
+            write_report(Path(out), report)
     return done

@@ -12,6 +12,7 @@ trains (the paper's headline figure).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import jax
@@ -122,6 +123,13 @@ def train_sbt_teacher(
 
 def teacher_probabilities(params: Params, x: np.ndarray, hidden: int) -> np.ndarray:
     """``[n, c]`` soft labels of a teacher on ``x [n, p]``."""
+    probs = _soft_labels(hidden)(params, np.asarray(x.T, np.float32))
+    return np.asarray(probs, dtype=np.float64).T
+
+
+@functools.lru_cache(maxsize=8)
+def _soft_labels(hidden: int):
+    """The teacher's softmax as one compiled function per width (eagerly, each operation
+    would compile on its own for every new input shape)."""
     model = mlp(hidden)
-    logits = model.apply(jax.tree.map(jnp.asarray, params), jnp.asarray(x.T, jnp.float32))
-    return np.asarray(jax.nn.softmax(logits, axis=0).T, dtype=np.float64)
+    return jax.jit(lambda params, x: jax.nn.softmax(model.apply(params, x), axis=0))

@@ -21,9 +21,30 @@ import numpy as np
 
 import theory
 from synth import Distribution, NoClosedForm, Teacher
+from verify._losses import Loss
 from verify._train import TrainConfig, predict, train
 
 LEARNERS = ("cc", "distill", "hard", "truth")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Students of one learner scored on held-out data: means over seeds, one entry per
+    sample size.
+
+    Attributes:
+      accuracy: held-out accuracy.
+      excess_error: error minus the Bayes error.
+      agreement: reference name (``bayes`` and each population oracle) -> agreement.
+      converged_fraction: students that met the trainer's convergence criterion.
+      largest_grad_norm: the largest final gradient norm.
+    """
+
+    accuracy: list[float]
+    excess_error: list[float]
+    agreement: dict[str, list[float]]
+    converged_fraction: float
+    largest_grad_norm: float
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,7 @@ class Curve:
         bayes: np.ndarray,
         bayes_error: float,
         oracles: dict[str, np.ndarray],
-    ) -> dict[str, Any]:
+    ) -> Evaluation:
         """Held-out accuracy, excess error over Bayes, and agreement with the Bayes classifier
         and with each population oracle, as means over seeds per size (``[S]`` lists).
 
@@ -65,19 +86,19 @@ class Curve:
           bayes_error: the world's Bayes error; oracles: name -> ``[m]`` predictions.
         """
         accuracy = 1 - self.disagreement(y)
-        out = {
-            "accuracy": accuracy.mean(axis=1).tolist(),
-            "excess_error": (1 - accuracy - bayes_error).mean(axis=1).tolist(),
-            "agreement": {"bayes": (1 - self.disagreement(bayes)).mean(axis=1).tolist()},
-            "converged_fraction": float(self.converged.mean()),
-            "largest_grad_norm": float(self.grad_norm.max()),
-        }
+        agreement = {"bayes": (1 - self.disagreement(bayes)).mean(axis=1).tolist()}
         for name, pred in oracles.items():
-            out["agreement"][name] = (1 - self.disagreement(pred)).mean(axis=1).tolist()
-        return out
+            agreement[name] = (1 - self.disagreement(pred)).mean(axis=1).tolist()
+        return Evaluation(
+            accuracy=accuracy.mean(axis=1).tolist(),
+            excess_error=(1 - accuracy - bayes_error).mean(axis=1).tolist(),
+            agreement=agreement,
+            converged_fraction=float(self.converged.mean()),
+            largest_grad_norm=float(self.grad_norm.max()),
+        )
 
 
-def targets_for(learner: str, d: np.ndarray, y: np.ndarray, rule: Any) -> tuple[str, np.ndarray]:
+def targets_for(learner: str, d: np.ndarray, y: np.ndarray, rule: Any) -> tuple[Loss, np.ndarray]:
     """The loss kind and ``[n, c]`` targets a learner trains on."""
     c = d.shape[-1]
     if learner == "cc":
@@ -125,7 +146,8 @@ def student_grid(
     # would replay the stream that drew x, and a noise teacher's noise would equal x.)
     streams = [np.random.SeedSequence(seed).spawn(len(teachers) + 1) for seed in seeds]
     data = [world.sample(n_max, rng=np.random.default_rng(s[0])) for s in streams]
-    xs, ts, kind = [], [], "soft"
+    xs, ts = [], []
+    kind: Loss = "soft"
     for t, (teacher, rule) in enumerate(teachers):  # numpy data generation; training is one call
         for stream, (x, y) in zip(streams, data, strict=True):
             d = teacher.sample(x, y, rng=np.random.default_rng(stream[t + 1]))
@@ -241,34 +263,3 @@ def class_oracles(
         indicators=indicators,
         how=how,
     )
-
-
-def mean_ci(values: np.ndarray) -> dict[str, Any]:
-    """Mean over seeds (the last axis) with a normal 95% interval, per row, as lists."""
-    mean = values.mean(axis=-1)
-    n = values.shape[-1]
-    se = values.std(axis=-1, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(mean)
-    return {
-        "mean": mean.tolist(),
-        "ci_low": (mean - 1.96 * se).tolist(),
-        "ci_high": (mean + 1.96 * se).tolist(),
-    }
-
-
-def slope_with_interval(sizes: np.ndarray, values: np.ndarray, floor: float) -> dict[str, Any]:
-    """Least-squares slope of ``log(values + floor)`` on ``log(size)``, with a 95% interval.
-
-    ``values [S, R]`` (sizes by seeds); ``floor`` (one held-out point's worth) keeps zeros
-    finite. The interval is the t interval of the OLS slope over all ``S * R`` points.
-    """
-    from scipy import stats
-
-    x = np.repeat(np.log(np.asarray(sizes, float)), values.shape[1])
-    yv = np.log(values.ravel() + floor)
-    fit = stats.linregress(x, yv)
-    t = stats.t.ppf(0.975, max(len(x) - 2, 1))
-    return {
-        "slope": float(fit.slope),
-        "ci": [float(fit.slope - t * fit.stderr), float(fit.slope + t * fit.stderr)],
-        "floor": floor,
-    }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
@@ -26,17 +26,28 @@ import optax
 from jax import lax
 from jax.sharding import Mesh, PartitionSpec
 
-from verify._losses import LOSSES
+from verify._losses import LOSSES, Loss
 from verify._models import Model, Params, get_model, l2_penalty
+
+
+def _model(cfg: TrainConfig) -> Model:
+    assert isinstance(cfg.model, Model)  # resolved in TrainConfig.__post_init__
+    return cfg.model
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train a student (THEORY.md section 3 names the losses' population minimizers).
 
+    Every field is validated, and the model resolved, when the configuration is made: a
+    configuration is a value (equal configurations are interchangeable and share compiled
+    code).
+
     Attributes:
-      model: ``linear`` or ``mlp``.
-      hidden: MLP width.
+      model: a :class:`~verify.Model` (``verify.linear()``, ``verify.mlp(64)``), or the
+        shorthand ``"linear"`` / ``"mlp"`` (then ``hidden`` is the MLP's width); always a
+        ``Model`` once made.
+      hidden: MLP width for the ``"mlp"`` shorthand (ignored otherwise).
       loss: ``soft`` (cross-entropy on a target distribution) or ``set`` (CC loss on a mask).
       optimizer: ``lbfgs`` (full batch, stops when the gradient norm falls below ``tol``) or
         ``adam``.
@@ -52,10 +63,10 @@ class TrainConfig:
         slower than none, and a while loop under vmap runs until its slowest member stops).
     """
 
-    model: str = "linear"
+    model: Model | str = "linear"
     hidden: int = 64
-    loss: str = "soft"
-    optimizer: str = "lbfgs"
+    loss: Loss = "soft"
+    optimizer: Literal["lbfgs", "adam"] = "lbfgs"
     steps: int = 100
     learning_rate: float = 1e-2
     l2: float = 1e-4
@@ -64,7 +75,9 @@ class TrainConfig:
     chunk: int = 1
 
     def __post_init__(self) -> None:
-        get_model(self.model, self.hidden)
+        model = get_model(self.model, self.hidden)
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "hidden", model.hidden)
         if self.loss not in LOSSES:
             raise ValueError(f"loss: must be one of {sorted(LOSSES)}, got {self.loss!r}")
         if self.optimizer not in ("lbfgs", "adam"):
@@ -112,7 +125,7 @@ def _objective_fn(cfg: TrainConfig, model: Model):
 
 
 def _fit_one_fn(cfg: TrainConfig):
-    model = get_model(cfg.model, cfg.hidden)
+    model = _model(cfg)
     objective = _objective_fn(cfg, model)
 
     def lbfgs(params, x, t, size, key):
@@ -189,13 +202,25 @@ def _compiled(cfg: TrainConfig, devices: tuple[Any, ...]):
         fit_block = jax.shard_map(
             fit_block, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False
         )
-    return model, jax.jit(fit_block)
 
+    def keys_of(seeds: jax.Array) -> tuple[jax.Array, jax.Array]:
+        keys = jax.vmap(jax.random.key)(seeds)
+        init_keys, fit_keys = jax.vmap(lambda kk: jax.random.split(kk, 2))(keys).transpose(1, 0)
+        return init_keys, fit_keys
 
-def init_params(cfg: TrainConfig, keys: jax.Array, p: int, c: int) -> Params:
-    """Initial parameters ``[K, ...]`` for ``K`` keys."""
-    model = get_model(cfg.model, cfg.hidden)
-    return jax.vmap(lambda k: model.init(k, p, c))(keys)
+    def from_seeds(seeds, x, t, size):
+        init_keys, fit_keys = keys_of(seeds)
+        c = t.shape[1]
+        # made here, outside the shard_map, so they enter it as sharded inputs
+        params0 = jax.vmap(lambda k: model.init(k, x.shape[1], c))(init_keys)
+        return fit_block(params0, x, t, size, fit_keys)
+
+    def from_params(params0, seeds, x, t, size):
+        return fit_block(params0, x, t, size, keys_of(seeds)[1])
+
+    # Keys and initial parameters are derived inside the compiled call: done eagerly, each
+    # new number of problems would compile a handful of small programs of its own.
+    return model, jax.jit(from_seeds), jax.jit(from_params)
 
 
 def train(
@@ -236,7 +261,6 @@ def train(
         raise ValueError(f"sizes and seeds: expected shape [{k}]")
     if np.any(sizes < 1) or np.any(sizes > n):
         raise ValueError(f"sizes: must lie in [1, {n}]")
-    c = targets.shape[1]
     devs = tuple(devices if devices is not None else jax.local_devices())
     pad = (-k) % len(devs)
 
@@ -245,14 +269,14 @@ def train(
         return np.concatenate([a, np.repeat(a[-1:], pad, 0)]) if pad else a
 
     x, targets, sizes, seeds = padded(x), padded(targets), padded(sizes), padded(seeds)
-    _, fit = _compiled(cfg, devs)
-    keys = jax.vmap(jax.random.key)(jnp.asarray(seeds, jnp.uint32))
-    init_keys, fit_keys = jax.vmap(lambda kk: jax.random.split(kk, 2))(keys).transpose(1, 0)
+    _, from_seeds, from_params = _compiled(cfg, devs)
+    seed_bits = np.asarray(seeds).astype(np.uint32)  # converted here: no eager compile
+    size_all = np.asarray(sizes, np.float32)
     if params0 is None:
-        start = init_params(cfg, init_keys, p, c)
+        out = from_seeds(seed_bits, x, targets, size_all)
     else:
         start = jax.tree.map(lambda a: jnp.asarray(padded(a), jnp.float32), params0)
-    out = fit(start, x, targets, jnp.asarray(sizes, jnp.float32), fit_keys)
+        out = from_params(start, seed_bits, x, targets, size_all)
     params, value, gnorm, converged, steps = jax.device_get(out)
     keep = slice(0, k)
     return TrainResult(
@@ -265,27 +289,33 @@ def train(
 
 
 def predict(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
-    """``[K, m]`` predicted labels of ``K`` students on shared inputs ``x [p, m]``."""
-    model = get_model(cfg.model, cfg.hidden)
-    logits = _batched_logits(model.apply)(params, jnp.asarray(x, jnp.float32))
-    return np.asarray(jnp.argmax(logits, axis=1))
+    """``[K, m]`` predicted labels of ``K`` students on shared inputs ``x [p, m]``.
+
+    Compiled once per model and shapes: equal configurations share the compiled function.
+    """
+    return np.asarray(_batched(_model(cfg), False, "labels")(params, jnp.asarray(x, jnp.float32)))
 
 
 def probabilities(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
     """``[K, c, m]`` predicted class probabilities on shared inputs ``x [p, m]``."""
-    model = get_model(cfg.model, cfg.hidden)
-    return np.asarray(
-        jax.nn.softmax(_batched_logits(model.apply)(params, jnp.asarray(x, jnp.float32)), axis=1)
-    )
+    return np.asarray(_batched(_model(cfg), False, "probs")(params, jnp.asarray(x, jnp.float32)))
 
 
 def probabilities_each(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
     """``[K, c, n]``: student ``k``'s class probabilities on its own inputs ``x [K, p, n]``."""
-    model = get_model(cfg.model, cfg.hidden)
-    logits = _batched_logits(model.apply, paired=True)(params, jnp.asarray(x, jnp.float32))
-    return np.asarray(jax.nn.softmax(logits, axis=1))
+    return np.asarray(_batched(_model(cfg), True, "probs")(params, jnp.asarray(x, jnp.float32)))
 
 
-@functools.lru_cache(maxsize=16)
-def _batched_logits(apply, paired: bool = False):
-    return jax.jit(jax.vmap(apply, in_axes=(0, 0 if paired else None)))
+@functools.lru_cache(maxsize=32)
+def _batched(model: Model, paired: bool, output: Literal["labels", "probs"]):
+    """``K`` students' labels or probabilities as one compiled function per (model, pairing,
+    output) and shapes. The cache is keyed by the model's value, so a rebuilt but equal
+    configuration reuses it; the whole map, argmax or softmax included, is compiled, since
+    eager operations would each compile on their own."""
+    logits = jax.vmap(model.apply, in_axes=(0, 0 if paired else None))
+
+    def run(params: Params, x: jax.Array) -> jax.Array:
+        z = logits(params, x)
+        return jnp.argmax(z, axis=1) if output == "labels" else jax.nn.softmax(z, axis=1)
+
+    return jax.jit(run)

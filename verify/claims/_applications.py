@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
 import theory
 from synth import AdditiveNoise, PartialLabels, RealizableLinear, additive_noise_delta
-from verify._claim import Claim
-from verify._registry import Context, claim
-from verify._students import mean_ci, student_grid
-from verify.claims._common import LINEAR
+from verify._records import MeanCI, MeanCIGrid
+from verify._registry import register
+from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
+from verify._students import student_grid
+from verify.claims._common import EXACT_TOL, LINEAR, holds
 
 C, P = 10, 10
+WORLD = f"RealizableLinear.random({C}, {P}, rng=31)"
 DELTAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 GAMMAS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
@@ -23,107 +26,284 @@ def _world() -> RealizableLinear:
     return RealizableLinear.random(C, P, rng=31)
 
 
-def _eval(ctx: Context, scope: str) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(ctx.derived_seed("eval", scope=scope))
-    return _world().sample(ctx.pick(quick=10000, paper=50000), rng=rng)
+def _eval(ctx: CellContext) -> tuple[np.ndarray, np.ndarray]:
+    return _world().sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
 
 
-def _partial_grid(ctx: Context) -> dict[str, Any]:
-    x_eval, y_eval = _eval(ctx, "partial-labels")
-    n = ctx.pick(quick=2000, paper=10000)
-    seeds = ctx.learner_seeds(quick=2, paper=5, scope="partial-labels")
+# --- Partial labels ----------------------------------------------------------------------
+
+
+SetRiskOutcome = Literal["consistent", "inconsistent", "undetermined"]
+
+
+@dataclass(frozen=True)
+class PartialGrid:
+    """The partial-label table over ``deltas x gammas``.
+
+    Attributes:
+      deltas, gammas: the grid (the teachers' targets); n: training size; seeds: students
+        per cell.
+      indicators: ``[Delta, gamma]`` per cell from the teacher's closed-form membership.
+      monte_carlo: soft labels drawn per class and cell for the set-risk check;
+        resolution: the widest membership interval among them.
+      set_risk: per cell, the top-k risk minimizer judged from the sampled memberships
+        (classes uniform, one-hot labels): ``consistent`` when every class's own
+        membership interval lies above every other label's, ``inconsistent`` when some
+        class's lies below another's, else ``undetermined``.
+      cc, distill: held-out accuracy of the students per cell (means over seeds).
+      truth_accuracy: the true-label student's.
+    """
+
+    deltas: list[float]
+    gammas: list[float]
+    n: int
+    seeds: int
+    indicators: list[list[tuple[float, float]]]
+    monte_carlo: int
+    resolution: float
+    set_risk: list[list[SetRiskOutcome]]
+    cc: MeanCIGrid
+    distill: MeanCIGrid
+    truth_accuracy: float
+
+    def margins(self) -> np.ndarray:
+        """``[deltas, gammas]``: ``1 - Delta - gamma`` of the targets (positive inside)."""
+        return 1.0 - np.add.outer(np.asarray(self.deltas, float), np.asarray(self.gammas, float))
+
+    def inside(self) -> np.ndarray:
+        """``[deltas, gammas]``: cells with ``Delta + gamma < 1``."""
+        return self.margins() > EXACT_TOL
+
+    def mean_accuracy(self) -> dict[str, float]:
+        """Mean accuracy of each learner inside and outside the condition."""
+        inside = self.inside()
+        out = {}
+        for name, summary in (("cc", self.cc), ("distill", self.distill)):
+            acc = np.asarray(summary.mean)
+            out[f"{name} inside"] = float(acc[inside].mean()) if inside.any() else float("nan")
+            out[f"{name} outside"] = float(acc[~inside].mean()) if (~inside).any() else float("nan")
+        return out
+
+
+def _set_risk_by_sampling(
+    teacher: PartialLabels, rule: theory.SetRule, draws: int, confidence: float, rng: Any
+) -> tuple[SetRiskOutcome, float]:
+    """The top-k risk minimizer of one teacher from ``draws`` soft labels per class."""
+    y = np.repeat(np.arange(C), draws)
+    mask = np.asarray(rule(teacher.sample(np.zeros((len(y), 1)), y, rng=rng)))
+    hits = mask.reshape(C, draws, C).sum(axis=1)  # [y, j]
+    lo, hi = theory.binomial_interval(hits, draws, confidence=confidence)
+    other = ~np.eye(C, dtype=bool)
+    own_lo, own_hi = np.diag(lo), np.diag(hi)
+    rival_hi = np.where(other, hi, -np.inf).max(axis=1)
+    rival_lo = np.where(other, lo, -np.inf).max(axis=1)
+    width = float(np.max(hi - lo))
+    if np.all(own_lo > rival_hi):
+        return "consistent", width
+    if np.any(own_hi < rival_lo):
+        return "inconsistent", width
+    return "undetermined", width
+
+
+def compute_partial(ctx: CellContext) -> PartialGrid:
+    """Closed-form indicators and sampled set-risk consistency in every cell, and students."""
+    x_eval, y_eval = _eval(ctx)
+    n = ctx.size("n")
+    seeds = ctx.learner_seeds()
+    draws = ctx.size("monte_carlo")
     cells = [(d, g) for d in DELTAS for g in GAMMAS]
-    teachers = [
-        (PartialLabels.from_targets(C, delta=d, gamma=g), theory.Support()) for d, g in cells
-    ]
-    out: dict[str, Any] = {
-        "deltas": list(DELTAS),
-        "gammas": list(GAMMAS),
-        "n": n,
-        "seeds": len(seeds),
-    }
+    rule = theory.Support()
+    teachers = [(PartialLabels.from_targets(C, delta=d, gamma=g), rule) for d, g in cells]
+    joint = np.full((1, C), 1.0 / C)
+    # Bonferroni over every membership interval of the grid
+    confidence = 1 - 1e-6 / (len(cells) * C * C)
+    rng = ctx.rng("monte-carlo")
+    indicators, outcomes, widths = [], [], []
+    for teacher, _ in teachers:
+        m = teacher.membership(np.zeros((1, 1)), rule)  # [1, y, j]
+        indicators.append((float(theory.delta(m, joint)), float(theory.gamma(m, joint))))
+        outcome, width = _set_risk_by_sampling(teacher, rule, draws, confidence, rng)
+        outcomes.append(outcome)
+        widths.append(width)
+    shape = (len(DELTAS), len(GAMMAS))
+    accuracy = {}
     for learner in ("cc", "distill"):
         curves = student_grid(
             _world(), teachers, learner, sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
         )
         acc = np.stack([1 - c.disagreement(y_eval)[0] for c in curves])  # [cells, seeds]
-        summary = mean_ci(acc)
-        out[learner] = {
-            k: np.asarray(v).reshape(len(DELTAS), len(GAMMAS)).tolist() for k, v in summary.items()
-        }
+        accuracy[learner] = MeanCIGrid.over_seeds(acc.reshape(*shape, len(seeds)))
     truth = student_grid(
         _world(), teachers[:1], "truth", sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
     )[0]
-    out["truth_accuracy"] = float(1 - truth.disagreement(y_eval).mean())
-    # Closed form (THEORY.md section 5): m_y = 1 - Delta, m_j = gamma for every wrong j, so the
-    # top-k risk minimizer is consistent exactly when 1 - Delta > gamma.
-    out["set_risk_consistent"] = [[bool(1 - d > g + 1e-12) for g in GAMMAS] for d in DELTAS]
-    return out
+    rows = range(shape[0])
+    return PartialGrid(
+        deltas=list(DELTAS),
+        gammas=list(GAMMAS),
+        n=n,
+        seeds=len(seeds),
+        indicators=[indicators[i * shape[1] : (i + 1) * shape[1]] for i in rows],
+        monte_carlo=draws,
+        resolution=max(widths),
+        set_risk=[outcomes[i * shape[1] : (i + 1) * shape[1]] for i in rows],
+        cc=accuracy["cc"],
+        distill=accuracy["distill"],
+        truth_accuracy=float(1 - truth.disagreement(y_eval).mean()),
+    )
 
 
-@claim(
-    "partial-labels/grid", "CC and distillation students across the (Delta, gamma) grid", "proved"
-)
-def partial_grid(ctx: Context) -> Claim:
-    """THEORY.md section 5, partial labels: the paper's table, with the boundary."""
-    m = ctx.cell("grid", lambda: _partial_grid(ctx))
-    inside = np.array([[d + g < 1 - 1e-12 for g in GAMMAS] for d in DELTAS])
-    equivalent = bool(np.all(np.asarray(m["set_risk_consistent"]) == inside))
-    cc = np.asarray(m["cc"]["mean"])
-    dist = np.asarray(m["distill"]["mean"])
-    means = {
-        "cc inside": float(cc[inside].mean()),
-        "cc outside": float(cc[~inside].mean()),
-        "distill inside": float(dist[inside].mean()),
-        "distill outside": float(dist[~inside].mean()),
-    }
-    table = [
-        "| Delta \\ gamma | " + " | ".join(f"{g:g}" for g in GAMMAS) + " |",
-        "|---" * (len(GAMMAS) + 1) + "|",
-    ]
-    for i, d in enumerate(DELTAS):
-        cells = [
-            f"{m['cc']['mean'][i][j]:.3f} / {m['distill']['mean'][i][j]:.3f}"
-            + ("" if d + g < 1 - 1e-12 else " (outside)")
-            for j, g in enumerate(GAMMAS)
-        ]
-        table.append(f"| {d:g} | " + " | ".join(cells) + " |")
-    return Claim(
-        id="partial-labels/grid",
-        statement="THEORY.md section 5, partial labels (Delta(x, y) = Delta, "
-        "gamma = q + Delta (1-q)^(c-1)/(c-1)): "
-        "the top-k risk minimizer is consistent exactly when Delta + gamma < 1 (memberships "
-        "1 - Delta for the truth, gamma for every wrong label); students' accuracy across the "
-        "grid Delta in {0..0.5} x gamma in {0.1..0.9}.",
-        status="proved",
-        setting={
-            "world": f"RealizableLinear.random({C}, {P}, rng=31)",
-            "rule": "support",
-            "students": "linear, L-BFGS",
-            "n": m["n"],
-            "seeds": m["seeds"],
-        },
-        prediction="set-risk consistency equals Delta + gamma < 1 in every cell; students' "
-        "accuracy is reported (the theorem covers neither student)",
-        measurement={**m, "mean_accuracy": means},
-        table="Held-out accuracy, CC student / distillation student (means over seeds):\n\n"
-        + "\n".join(table),
-        verdict="confirmed" if equivalent else "refuted",
-        summary=f"boundary exact in all {inside.size} cells: {equivalent}; mean accuracy inside / "
-        f"outside: CC {means['cc inside']:.3f} / {means['cc outside']:.3f}, distillation "
+#: Closed-form indicators must hit the targets the teachers were built for (root finding
+#: for q stops at 1e-12; 1e-9 leaves room for rounding).
+TARGET_TOL = 1e-9
+
+
+def judge_partial(m: PartialGrid, p: None) -> Judgement:
+    """Confirmed when the closed-form indicators are the targets and, in every cell the
+    Monte Carlo decides, the top-k risk minimizer is consistent exactly when
+    ``Delta + gamma < 1``; a cell left undetermined must lie within twice the Monte Carlo
+    resolution of the boundary. Silent when no cell was decided."""
+    del p
+    if m.margins().size == 0:
+        return silent("the grid is empty")
+    targets = np.stack(np.meshgrid(m.deltas, m.gammas, indexing="ij"), axis=-1)
+    off = float(np.max(np.abs(np.asarray(m.indicators, float) - targets)))
+    if not holds(off, TARGET_TOL):
+        return refuted(f"closed-form indicators miss their targets by {off:.3g}")
+    outcome = np.asarray(m.set_risk)
+    decided = outcome != "undetermined"
+    if not decided.any():
+        return silent("the Monte Carlo decided no cell")
+    wrong = decided & ((outcome == "consistent") != m.inside())
+    if wrong.any():
+        i, j = np.argwhere(wrong)[0]
+        return refuted(
+            f"at Delta = {m.deltas[i]:g}, gamma = {m.gammas[j]:g} the minimizer is "
+            f"{outcome[i, j]}, against Delta + gamma < 1 being {bool(m.inside()[i, j])}"
+        )
+    far = ~decided & (np.abs(m.margins()) > 2 * m.resolution)
+    if far.any():
+        i, j = np.argwhere(far)[0]
+        return refuted(
+            f"undetermined at Delta = {m.deltas[i]:g}, gamma = {m.gammas[j]:g}, far from the "
+            "boundary"
+        )
+    return confirmed(
+        f"the boundary is Delta + gamma = 1 in all {int(decided.sum())} decided cells "
+        f"({int((~decided).sum())} on the boundary undetermined)"
+    )
+
+
+def _partial_summary(m: PartialGrid) -> str:
+    means = m.mean_accuracy()
+    decided = np.asarray(m.set_risk) != "undetermined"
+    agree = decided & ((np.asarray(m.set_risk) == "consistent") == m.inside())
+    return (
+        f"boundary at Delta + gamma = 1 in {int(agree.sum())}/{int(decided.sum())} cells the "
+        f"Monte Carlo decides; mean accuracy inside / outside: CC "
+        f"{means['cc inside']:.3f} / {means['cc outside']:.3f}, distillation "
         f"{means['distill inside']:.3f} / {means['distill outside']:.3f} "
-        f"(true labels {m['truth_accuracy']:.3f})",
+        f"(true labels {m.truth_accuracy:.3f})"
     )
 
 
-def _noise_sweep(ctx: Context) -> dict[str, Any]:
-    sigmas = ctx.pick(
-        quick=[0.2, 0.4, 0.7, 1.0, 1.5, 2.5, 4.0],
-        paper=[0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.3, 1.7, 2.2, 3.0, 4.0, 6.0, 10.0],
+def _partial_table(m: PartialGrid) -> str:
+    inside = m.inside()
+    lines = [
+        "Held-out accuracy, CC student / distillation student (means over seeds):",
+        "",
+        "| Delta \\ gamma | " + " | ".join(f"{g:g}" for g in m.gammas) + " |",
+        "|---" * (len(m.gammas) + 1) + "|",
+    ]
+    for i, d in enumerate(m.deltas):
+        cells = [
+            f"{m.cc.mean[i][j]:.3f} / {m.distill.mean[i][j]:.3f}"
+            + ("" if inside[i, j] else " (outside)")
+            for j in range(len(m.gammas))
+        ]
+        lines.append(f"| {d:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+register(
+    ClaimSpec(
+        id="partial-labels/grid",
+        status="proved",
+        title="CC and distillation students across the (Delta, gamma) grid",
+        section="5",
+        statement="Partial labels (Delta(x, y) = Delta, gamma = q + Delta (1-q)^(c-1)/(c-1)): "
+        "the top-k risk minimizer is consistent exactly when Delta + gamma < 1 (memberships "
+        "1 - Delta for the truth, gamma for every wrong label); students' accuracy across "
+        "the grid Delta in {0..0.5} x gamma in {0.1..0.9}.",
+        predicts="closed-form Delta and gamma equal their targets; in every cell the top-k "
+        "risk minimizer of the sampled memberships is consistent iff Delta + gamma < 1 (cells "
+        "on the boundary may stay undetermined); students' accuracy is reported (the theorem "
+        "covers neither student)",
+        prediction=None,
+        needs=(CellSpec("partial-labels/grid", PartialGrid, compute_partial),),
+        measurement=PartialGrid,
+        judge=judge_partial,
+        summary=_partial_summary,
+        table=_partial_table,
+        setting={"world": WORLD, "rule": "support", "students": "linear, L-BFGS"},
     )
+)
+
+
+# --- Additive noise ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoiseRow:
+    """Closed-form ``Delta_k``, ``gamma_k`` at one ``sigma``, and their Monte Carlo estimates."""
+
+    sigma: float
+    k: int
+    delta: float
+    gamma: float
+    delta_mc: theory.Estimate
+    gamma_cls_mc: theory.Estimate
+
+    @property
+    def agree(self) -> bool:
+        """Both closed forms inside their intervals."""
+        return self.delta_mc.contains(self.delta) and self.gamma_cls_mc.contains(self.gamma)
+
+
+@dataclass(frozen=True)
+class NoiseSweep:
+    """The additive-noise sweep.
+
+    Attributes:
+      sigmas, ks: the grid; n_monte_carlo: draws per sigma; confidence: of each interval
+        (Bonferroni over all of them).
+      rows: one per (sigma, k).
+      students: learner -> held-out accuracy per sigma; n, seeds: their training size and
+        count.
+    """
+
+    sigmas: list[float]
+    ks: list[int]
+    n_monte_carlo: int
+    confidence: float
+    rows: list[NoiseRow]
+    students: dict[str, MeanCI]
+    n: int
+    seeds: int
+
+    def smallest_margin(self) -> dict[str, float]:
+        """``k`` -> the smallest ``1 - Delta_k - gamma_k`` over the sigmas."""
+        return {str(k): min(1 - r.delta - r.gamma for r in self.rows if r.k == k) for k in self.ks}
+
+
+NOISE_STUDENTS = (("cc top-1", "cc", 1), ("cc top-2", "cc", 2), ("cc top-3", "cc", 3))
+
+
+def compute_noise(ctx: CellContext) -> NoiseSweep:
+    """Quadrature against simulation for every (sigma, k), then students per sigma."""
+    sigmas = ctx.size("sigmas")
     ks = (1, 2, 3)
-    n_mc = ctx.pick(quick=20000, paper=100000)
-    rng = np.random.default_rng(ctx.derived_seed("monte-carlo"))
+    n_mc = ctx.size("monte_carlo")
+    rng = ctx.rng("monte-carlo")
     conf = 1 - 1e-3 / (2 * len(sigmas) * len(ks))  # Bonferroni over every interval checked
     rows = []
     for sigma in sigmas:
@@ -132,83 +312,96 @@ def _noise_sweep(ctx: Context) -> dict[str, Any]:
         d = teacher.sample(np.zeros((n_mc, 1)), y, rng=rng)
         for k in ks:
             delta = additive_noise_delta(C, k, sigma)
-            gamma = (k - 1 + delta) / (C - 1)
-            est_d = theory.delta_hat(y, d, theory.TopK(k), confidence=conf)
-            est_g = theory.gamma_cls_hat(y, d, theory.TopK(k), confidence=conf)
             rows.append(
-                {
-                    "sigma": sigma,
-                    "k": k,
-                    "delta": delta,
-                    "gamma": gamma,
-                    "delta_mc": est_d.as_dict(),
-                    "gamma_cls_mc": est_g.as_dict(),
-                    "agree": est_d.contains(delta) and est_g.contains(gamma),
-                }
+                NoiseRow(
+                    sigma=float(sigma),
+                    k=k,
+                    delta=delta,
+                    gamma=(k - 1 + delta) / (C - 1),
+                    delta_mc=theory.delta_hat(y, d, theory.TopK(k), confidence=conf),
+                    gamma_cls_mc=theory.gamma_cls_hat(y, d, theory.TopK(k), confidence=conf),
+                )
             )
-    x_eval, y_eval = _eval(ctx, "additive-noise")
-    seeds = ctx.learner_seeds(quick=2, paper=5, scope="additive-noise")
-    n = ctx.pick(quick=2000, paper=10000)
-    students: dict[str, Any] = {}
-    for name, learner, top in (
-        ("cc top-1", "cc", 1),
-        ("cc top-2", "cc", 2),
-        ("cc top-3", "cc", 3),
-        ("distill", "distill", 1),
-    ):
+    x_eval, y_eval = _eval(ctx)
+    seeds = ctx.learner_seeds()
+    n = ctx.size("n")
+    students = {}
+    for name, learner, top in (*NOISE_STUDENTS, ("distill", "distill", 1)):
         teachers = [(AdditiveNoise(C, s, tau=0.5), theory.TopK(top)) for s in sigmas]
         curves = student_grid(
             _world(), teachers, learner, sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
         )
         acc = np.stack([1 - c.disagreement(y_eval)[0] for c in curves])
-        students[name] = mean_ci(acc)
-    return {
-        "sigmas": sigmas,
-        "ks": list(ks),
-        "n_monte_carlo": n_mc,
-        "confidence": conf,
-        "rows": rows,
-        "students": students,
-        "n": n,
-        "seeds": len(seeds),
-    }
+        students[name] = MeanCI.over_seeds(acc)
+    return NoiseSweep(
+        sigmas=[float(s) for s in sigmas],
+        ks=list(ks),
+        n_monte_carlo=n_mc,
+        confidence=conf,
+        rows=rows,
+        students=students,
+        n=n,
+        seeds=len(seeds),
+    )
 
 
-@claim(
-    "additive-noise/sweep",
-    "closed-form Delta_k, gamma_k of additive noise against Monte Carlo",
-    "proved",
-)
-def noise_sweep(ctx: Context) -> Claim:
-    """THEORY.md section 5, additive noise: quadrature against simulation, and students."""
-    m = ctx.cell("grid", lambda: _noise_sweep(ctx))
-    disagree = [r for r in m["rows"] if not r["agree"]]
-    margins = {k: [1 - r["delta"] - r["gamma"] for r in m["rows"] if r["k"] == k] for k in m["ks"]}
-    smallest = {k: min(v) for k, v in margins.items()}
-    return Claim(
+def judge_noise(m: NoiseSweep, p: None) -> Judgement:
+    """Refuted by a closed form outside its Monte Carlo interval, or a sigma where
+    ``Delta_k + gamma_k >= 1`` by the closed form or by the Monte Carlo lower interval ends;
+    silent if nothing was compared."""
+    del p
+    if not m.rows:
+        return silent("no (sigma, k) was compared")
+    off = [r for r in m.rows if not r.agree]
+    if off:
+        return refuted(
+            f"{len(off)} closed forms outside their intervals, first at sigma = "
+            f"{off[0].sigma:g}, k = {off[0].k}"
+        )
+    crossed = {k: v for k, v in m.smallest_margin().items() if not v > 0}
+    if crossed:
+        return refuted(
+            f"the closed form reaches Delta_k + gamma_k = 1 for k = {', '.join(crossed)}"
+        )
+    # the data's own word: lower interval ends that already sum to 1 would show a crossing
+    seen = [r for r in m.rows if not r.delta_mc.lo + r.gamma_cls_mc.lo < 1]
+    if seen:
+        return refuted(f"Monte Carlo puts Delta_k + gamma_k >= 1 at sigma = {seen[0].sigma:g}")
+    return confirmed("every closed form inside its interval; the boundary is never crossed")
+
+
+def _noise_summary(m: NoiseSweep) -> str:
+    agree = sum(r.agree for r in m.rows)
+    return (
+        f"{agree}/{len(m.rows)} closed forms inside their intervals; smallest margins "
+        + ", ".join(f"k={k}: {v:.3f}" for k, v in m.smallest_margin().items())
+        + f" (at sigma = {m.sigmas[-1]:g})"
+    )
+
+
+register(
+    ClaimSpec(
         id="additive-noise/sweep",
-        statement="THEORY.md section 5, additive noise d = softmax((onehot(y) + sigma xi)/tau): "
-        "Delta_k = 1 - int phi(t) P(Bin(c-1, 1 - Phi(t + 1/sigma)) <= k-1) dt and "
-        "gamma_k = (k - 1 + Delta_k)/(c - 1), against Monte Carlo; and where each k meets the "
-        "boundary. Since Delta_k < 1 - k/c, Delta_k + gamma_k = (k - 1 + c Delta_k)/(c - 1) < 1 "
-        "for every finite sigma: the boundary is approached only as sigma grows without bound.",
         status="proved",
+        title="closed-form Delta_k, gamma_k of additive noise against Monte Carlo",
+        section="5",
+        statement="Additive noise d = softmax((onehot(y) + sigma xi)/tau): "
+        "Delta_k = 1 - int phi(t) P(Bin(c-1, 1 - Phi(t + 1/sigma)) <= k-1) dt and "
+        "gamma_k = (k - 1 + Delta_k)/(c - 1), against Monte Carlo. Since Delta_k < 1 - k/c, "
+        "Delta_k + gamma_k = (k - 1 + c Delta_k)/(c - 1) < 1 for every finite sigma: the "
+        "boundary is approached only as sigma grows without bound.",
+        predicts="every closed-form Delta_k and gamma_k inside its Monte Carlo interval; no "
+        "sigma crosses Delta_k + gamma_k = 1",
+        prediction=None,
+        needs=(CellSpec("additive-noise/sweep", NoiseSweep, compute_noise),),
+        measurement=NoiseSweep,
+        judge=judge_noise,
+        summary=_noise_summary,
         setting={
             "c": C,
             "tau": 0.5,
-            "sigmas": m["sigmas"],
-            "k": m["ks"],
-            "monte_carlo_samples": m["n_monte_carlo"],
-            "interval_confidence": m["confidence"],
-            "students": f"linear on RealizableLinear.random({C}, {P}, rng=31), n = {m['n']}",
+            "k": [1, 2, 3],
+            "students": f"linear on {WORLD}",
         },
-        prediction="every closed-form Delta_k and gamma_k inside its Monte Carlo interval; "
-        "no sigma crosses Delta_k + gamma_k = 1",
-        measurement={**m, "smallest_margin_per_k": smallest},
-        verdict="confirmed" if not disagree and min(smallest.values()) > 0 else "refuted",
-        summary=f"{len(m['rows']) - len(disagree)}/{len(m['rows'])} closed forms inside their "
-        "intervals; smallest margins "
-        + ", ".join(f"k={k}: {v:.3f}" for k, v in smallest.items())
-        + f" (at sigma = {m['sigmas'][-1]})",
-        counterexample=disagree[0] if disagree else None,
     )
+)

@@ -1,4 +1,5 @@
-"""Helpers the claims share: rule tables, rates with intervals, problem sweeps, examples."""
+"""Helpers the claims share: tolerances, rule tables, problem sweeps, counterexamples, and
+the verdict rules several claim families use."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from numpy.typing import NDArray
 import theory
 from synth import FiniteLabeler, FiniteWorld, random_problems
 from theory import SetRule, Support, Threshold, TopK
+from verify._spec import Judgement, confirmed, refuted, silent
 from verify._train import TrainConfig
 
 #: Floating slack for inequalities between exact float64 risks (sums of a few hundred
@@ -53,19 +55,6 @@ def verdicts(
     ``tol``); neither is a near-tie."""
     lead = lead_over_rival(scores, target)
     return np.all((lead > tol) | ~support, axis=-1), np.any((lead < -tol) & support, axis=-1)
-
-
-def rate(hits: int, total: int, confidence: float = 0.95) -> dict[str, Any]:
-    """A proportion with its Wilson interval, as a JSON-ready dict."""
-    if total == 0:
-        return {"hits": 0, "total": 0, "rate": None, "ci": None}
-    lo, hi = theory.binomial_interval(hits, total, confidence=confidence)
-    return {
-        "hits": int(hits),
-        "total": int(total),
-        "rate": hits / total,
-        "ci": [float(lo), float(hi)],
-    }
 
 
 @dataclass(frozen=True)
@@ -142,3 +131,48 @@ def smallest(candidates: list[tuple[tuple[Any, ...], Batch, int]]) -> dict[str, 
         return None
     key, found, index = min(candidates, key=lambda item: item[0])
     return found.describe(index)
+
+
+def worst_of(*values: float) -> float:
+    """The largest of ``values``, and NaN if any is NaN (Python's ``max`` would drop a NaN
+    that is not first, and a broken measurement would pass for a perfect one)."""
+    return float(np.max(np.asarray(values, dtype=float)))
+
+
+def holds(value: float, tol: float) -> bool:
+    """``value <= tol``, and ``False`` for NaN: a violation that is not a number is not
+    evidence that nothing was violated."""
+    return bool(value <= tol)
+
+
+@dataclass(frozen=True)
+class Exact:
+    """The prediction of an exact identity or inequality: violations stay below ``tol``
+    (rounding in float64)."""
+
+    tol: float = EXACT_TOL
+
+
+@dataclass(frozen=True)
+class Violations:
+    """The largest violation of each exact statement over everything checked.
+
+    Attributes:
+      checked: how many cases were checked (worlds, or (world, classifier) pairs).
+      largest: statement name -> largest violation (``<= 0`` means it held everywhere).
+    """
+
+    checked: int
+    largest: dict[str, float]
+
+
+def judge_violations(m: Violations, p: Exact) -> Judgement:
+    """Refuted if any statement is violated by more than ``p.tol``; silent if nothing was
+    checked."""
+    if m.checked == 0:
+        return silent("nothing was checked")
+    bad = {name: v for name, v in m.largest.items() if not holds(v, p.tol)}
+    if bad:
+        name, value = next(iter(bad.items()))
+        return refuted(f"{name} violated by {value:.3g} > {p.tol:g}")
+    return confirmed(f"every violation <= {p.tol:g} over {m.checked} cases")

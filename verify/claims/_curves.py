@@ -1,33 +1,63 @@
-"""Learning curves against the margin ``1 - Delta - gamma`` (THEORY.md section 4)."""
+"""Learning curves against the margin ``1 - Delta - gamma`` (THEORY.md section 4).
+
+Three claims read one grid of students (the cell ``learnability/curves``): its seeds come
+from its own scope, so it is the same grid whichever of them runs first.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 import theory
 from synth import RealizableLinear, SkillfulButBad
-from verify._claim import Claim
-from verify._registry import Context, claim
-from verify._students import learning_curve, mean_ci, slope_with_interval
+from verify._records import MeanCI, Slope
+from verify._registry import register
+from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
+from verify._students import learning_curve
 from verify.claims._common import DECAY, LINEAR
 
 C, P = 5, 5
 DELTAS = (0.15, 0.3, 0.45, 0.6)  # top-1 SBT: gamma = Delta/(c-1), margins 0.81 .. 0.25
 BOUND_DELTA = 0.05
+WORLD = f"RealizableLinear.random({C}, {P}, rng=23)"
+TEACHERS = [f"SkillfulButBad({C}, 1, accuracy={1 - d:.2f}, delta={d})" for d in DELTAS]
 
 
-def _grid(ctx: Context) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MarginCurve:
+    """The top-1 student of one teacher: its excess error per size and Theorem L's bound."""
+
+    delta: float
+    gamma: float
+    margin: float
+    excess_error: MeanCI
+    max_error_over_seeds: list[float]
+    slope: Slope
+    theorem_l_bound: list[float]
+
+
+@dataclass(frozen=True)
+class LearningCurves:
+    """One learning curve per teacher margin, on shared sizes."""
+
+    sizes: list[int]
+    curves: list[MarginCurve]
+
+    def inside(self) -> list[MarginCurve]:
+        """The curves of teachers inside the condition (positive margin)."""
+        return [c for c in self.curves if c.margin > 0]
+
+
+def compute_curves(ctx: CellContext) -> LearningCurves:
     """Learning curves of the top-1 (hard-label) student for each teacher margin."""
     world = RealizableLinear.random(C, P, rng=23)
-    sizes = ctx.pick(quick=[100, 300, 1000, 3000], paper=[100, 300, 1000, 3000, 10000, 30000])
-    x_eval, y_eval = world.sample(
-        ctx.pick(quick=10000, paper=50000), rng=np.random.default_rng(ctx.derived_seed("eval"))
-    )
+    sizes = ctx.size("sizes")
+    x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
     rule = theory.TopK(1)
     dim = theory.linear_natarajan_dim(C, P)
-    out: dict[str, Any] = {"sizes": sizes, "curves": []}
+    curves = []
     for delta in DELTAS:
         teacher = SkillfulButBad(C, 1, accuracy=1 - delta, delta=delta)
         m = teacher.membership(np.zeros((1, 1)), rule)
@@ -39,151 +69,235 @@ def _grid(ctx: Context) -> dict[str, Any]:
             "cc",
             rule,
             sizes=sizes,
-            seeds=ctx.learner_seeds(quick=3, paper=10),
+            seeds=ctx.learner_seeds(),
             x_eval=x_eval,
             cfg=LINEAR,
         )
         error = curve.disagreement(y_eval)  # Bayes error is 0: excess error = error
-        bound = [
-            theory.theorem_l_bound(theory.natarajan_epsilon(n, dim, C, BOUND_DELTA), g, d_max)
-            for n in sizes
-        ]
-        out["curves"].append(
-            {
-                "delta": delta,
-                "gamma": g,
-                "margin": 1 - d_max - g,
-                "excess_error": mean_ci(error),
-                "max_error_over_seeds": error.max(axis=1).tolist(),
-                "slope": slope_with_interval(np.asarray(sizes), error, 1.0 / len(y_eval)),
-                "theorem_l_bound": bound,
-            }
+        curves.append(
+            MarginCurve(
+                delta=delta,
+                gamma=g,
+                margin=1 - d_max - g,
+                excess_error=MeanCI.over_seeds(error),
+                max_error_over_seeds=error.max(axis=1).tolist(),
+                slope=Slope.fit(np.asarray(sizes), error, 1.0 / len(y_eval)),
+                theorem_l_bound=[
+                    theory.theorem_l_bound(
+                        theory.natarajan_epsilon(n, dim, C, BOUND_DELTA), g, d_max
+                    )
+                    for n in sizes
+                ],
+            )
         )
-    return out
+    return LearningCurves(list(sizes), curves)
 
 
-@claim(
-    "learnability/margin",
-    "excess error falls with n, more slowly for a smaller margin",
-    "extension",
-)
-def margin_curves(ctx: Context) -> Claim:
-    """THEORY.md section 4: what Theorem L predicts that is testable, on trained students."""
-    m = ctx.cell("grid", lambda: _grid(ctx))
-    curves = m["curves"]
-    falls = [c["slope"]["ci"][1] < DECAY for c in curves]
-    # "slower": at every n the smaller margin's mean error is not below the larger margin's
-    # lower interval end (ties inside the noise are allowed)
-    order = sorted(curves, key=lambda c: -c["margin"])
-    slower = all(
-        small["excess_error"]["mean"][i] >= big["excess_error"]["ci_low"][i]
-        for big, small in zip(order, order[1:], strict=False)
-        for i in range(len(m["sizes"]))
-    )
-    ok = all(falls) and slower
-    return Claim(
+CURVES = CellSpec("learnability/curves", LearningCurves, compute_curves)
+
+
+def judge_margin(m: LearningCurves, p: float) -> Judgement:
+    """Confirmed when every curve inside the condition falls (slope's upper end below
+    ``p``) and, at every size, a smaller margin's mean error is not below a larger
+    margin's lower interval end; silent when no teacher is inside the condition."""
+    inside = sorted(m.inside(), key=lambda c: -c.margin)
+    if not inside:
+        return silent("no teacher is inside the condition")
+    if not all(np.all(np.isfinite(c.excess_error.mean + c.excess_error.ci_low)) for c in inside):
+        return refuted("an error curve holds values that are not numbers")
+    flat = [c.margin for c in inside if not c.slope.ci[1] < p]
+    if flat:
+        return refuted(f"the curves of margins {flat} do not fall")
+    for big, small in zip(inside, inside[1:], strict=False):
+        for i, n in enumerate(m.sizes):
+            if small.excess_error.mean[i] < big.excess_error.ci_low[i]:
+                return refuted(
+                    f"at n = {n} margin {small.margin:.2f} beats margin {big.margin:.2f}"
+                )
+    return confirmed("every curve falls, ordered by margin at every n")
+
+
+def _margin_summary(m: LearningCurves) -> str:
+    return "slopes " + ", ".join(f"{c.slope.slope:.2f} (margin {c.margin:.2f})" for c in m.curves)
+
+
+register(
+    ClaimSpec(
         id="learnability/margin",
-        statement="THEORY.md section 4: the rate degrades like 1/(1 - gamma - Delta_max). On a "
-        f"realizable linear world (c = {C}, p = {P}) with top-1 skillful-but-bad teachers of "
-        "margins 0.81, 0.63, 0.44, 0.25, the top-1 student's excess error falls with n, and "
-        "more slowly "
-        "for a smaller margin.",
         status="extension",
+        title="excess error falls with n, more slowly for a smaller margin",
+        section="4",
+        statement="The rate degrades like 1/(1 - gamma - Delta_max). On a realizable linear "
+        f"world (c = {C}, p = {P}) with top-1 skillful-but-bad teachers of margins 0.81, 0.63, "
+        "0.44, 0.25, the top-1 student's excess error falls with n, and more slowly for a "
+        "smaller margin.",
+        predicts=f"every curve's log-log slope is below {DECAY} (95% upper end); at every n the "
+        "error is ordered by margin",
+        prediction=DECAY,
+        needs=(CURVES,),
+        measurement=LearningCurves,
+        judge=judge_margin,
+        summary=_margin_summary,
         setting={
-            "world": f"RealizableLinear.random({C}, {P}, rng=23)",
-            "teachers": [
-                f"SkillfulButBad({C}, 1, accuracy={1 - d:.1f}, delta={d})" for d in DELTAS
-            ],
+            "world": WORLD,
+            "teachers": TEACHERS,
             "student": "linear, L-BFGS, CE on the teacher's top-1",
-            "sizes": m["sizes"],
         },
-        prediction=f"every curve's log-log slope is below {DECAY} (95% upper end); at every n "
-        "the error is ordered by margin",
-        measurement=m,
-        verdict="confirmed" if ok else "refuted",
-        summary="slopes "
-        + ", ".join(f"{c['slope']['slope']:.2f} (margin {c['margin']:.2f})" for c in curves)
-        + f"; ordered by margin at every n: {slower}",
+    )
+)
+
+
+@dataclass(frozen=True)
+class BoundViolation:
+    """A (margin, n) where Theorem L's bound is below the largest error over seeds."""
+
+    margin: float
+    n: int
+    bound: float
+    max_error: float
+
+
+@dataclass(frozen=True)
+class LinearBound:
+    """Theorem L's bound with the linear Natarajan dimension against the same curves."""
+
+    curves_inside: int
+    violations: list[BoundViolation]
+    smallest_bound: float
+    bounds: dict[str, list[float]]
+
+
+def measure_bound(curves: LearningCurves) -> LinearBound:
+    """Compare each inside curve's bound with its largest error over seeds."""
+    inside = curves.inside()
+    return LinearBound(
+        curves_inside=len(inside),
+        violations=[
+            BoundViolation(c.margin, n, b, e)
+            for c in inside
+            for n, b, e in zip(curves.sizes, c.theorem_l_bound, c.max_error_over_seeds, strict=True)
+            if not b >= e  # a bound or error that is not a number counts against the bound
+        ],
+        smallest_bound=min((b for c in inside for b in c.theorem_l_bound), default=float("inf")),
+        bounds={f"margin {c.margin:.2f}": c.theorem_l_bound for c in inside},
     )
 
 
-@claim(
-    "learnability/bound",
-    "Theorem L's bound (linear Natarajan dimension) is never below the error",
-    "proved",
-)
-def margin_bound(ctx: Context) -> Claim:
-    """THEORY.md section 4, Theorem L with the linear Natarajan bound, on the same curves."""
-    m = ctx.cell("grid", lambda: _grid(ctx), namespace="learnability/margin")
-    below = [
-        {"margin": c["margin"], "n": n, "bound": b, "max_error": e}
-        for c in m["curves"]
-        for n, b, e in zip(m["sizes"], c["theorem_l_bound"], c["max_error_over_seeds"], strict=True)
-        if b < e
-    ]
-    smallest = min(b for c in m["curves"] for b in c["theorem_l_bound"])
-    return Claim(
+def judge_bound(m: LinearBound, p: None) -> Judgement:
+    """Refuted by any (margin, n) whose bound is below the largest error; silent when no
+    teacher is inside the condition (the bound says nothing there)."""
+    del p
+    if m.curves_inside == 0:
+        return silent("no teacher is inside the condition")
+    if m.violations:
+        return refuted(f"{len(m.violations)} (margin, n) with the bound below the error")
+    return confirmed("the bound is never below the error")
+
+
+register(
+    ClaimSpec(
         id="learnability/bound",
-        statement="THEORY.md section 4, Theorem L: R(h_hat) <= 2 eps_m / (1 - gamma - Delta_max), "
-        f"eps_m from Natarajan's lemma with the linear dimension c (p + 1) = {C * (P + 1)}, "
+        status="proved",
+        title="Theorem L's bound (linear Natarajan dimension) is never below the error",
+        section="4",
+        statement="Theorem L: R(h_hat) <= 2 eps_m / (1 - gamma - Delta_max), eps_m from "
+        f"Natarajan's lemma with the linear dimension c (p + 1) = {C * (P + 1)}, "
         f"delta = {BOUND_DELTA}. (Proved for exact ERM of the set 0/1 loss; the student here "
         "minimizes the CC surrogate, so a violation would be a finding about the surrogate.)",
-        status="proved",
+        predicts="the bound is at least the largest error over seeds at every (margin, n)",
+        prediction=None,
+        needs=(CURVES,),
+        measurement=LinearBound,
+        measure=measure_bound,
+        judge=judge_bound,
+        summary=lambda m: (
+            f"{len(m.violations)} violations; the smallest bound is "
+            f"{m.smallest_bound:.2f} (vacuous above 1: the bound is loose at these sizes)"
+        ),
         setting={"curves": "those of learnability/margin", "delta": BOUND_DELTA},
-        prediction="the bound is at least the largest error over seeds at every (margin, n)",
-        measurement={
-            "violations": below,
-            "smallest_bound": smallest,
-            "bounds": {f"margin {c['margin']:.2f}": c["theorem_l_bound"] for c in m["curves"]},
-        },
-        verdict="refuted" if below else "confirmed",
-        summary=f"{len(below)} violations; the smallest bound is {smallest:.2f} (vacuous above 1: "
-        "the bound is loose at these sizes)",
     )
+)
 
 
-def _spread(curves: list[dict[str, Any]], power: float) -> float:
-    """Mean over sizes of the standard deviation, across margins, of log(error * margin^power)."""
+@dataclass(frozen=True)
+class Collapse:
+    """How much multiplying the error by a power of the margin aligns the curves.
+
+    Attributes:
+      curves: how many curves were compared.
+      spread_raw, spread_times_margin: mean over sizes of the standard deviation across
+        margins of ``log(error)`` and ``log(error x margin)``.
+      best_power, spread_at_best_power: the power of the margin that aligns them best.
+      spreads: power -> spread, for every power tried.
+    """
+
+    curves: int
+    spread_raw: float
+    spread_times_margin: float
+    best_power: float
+    spread_at_best_power: float
+    spreads: dict[str, float]
+
+
+POWERS = np.round(np.arange(0.0, 4.01, 0.1), 2)
+
+
+def _spread(curves: list[MarginCurve], power: float) -> float:
     logs = np.stack(
-        [
-            np.log(np.maximum(c["excess_error"]["mean"], 1e-6)) + power * np.log(c["margin"])
-            for c in curves
-        ]
+        [np.log(np.maximum(c.excess_error.mean, 1e-6)) + power * np.log(c.margin) for c in curves]
     )
     return float(logs.std(axis=0).mean())
 
 
-@claim(
-    "learnability/collapse",
-    "do learning curves collapse when the error is scaled by the margin 1 - Delta - gamma?",
-    "conjecture",
-)
-def collapse(ctx: Context) -> Claim:
-    """THEORY.md section 4: is Theorem L's 1/(1 - gamma - Delta_max) visible in the curves?"""
-    m = ctx.cell("grid", lambda: _grid(ctx), namespace="learnability/margin")
-    curves = m["curves"]
-    powers = np.round(np.arange(0.0, 4.01, 0.1), 2)
-    spreads = [_spread(curves, b) for b in powers]
-    best = float(powers[int(np.argmin(spreads))])
-    raw, scaled = _spread(curves, 0.0), _spread(curves, 1.0)
-    collapses = scaled < raw
-    return Claim(
-        id="learnability/collapse",
-        statement="THEORY.md section 4: Theorem L bounds the error by 2 eps_m / margin, so if the "
-        "bound's margin dependence is what the students show, error x margin is the same "
-        "curve for every margin. Probed on the curves of learnability/margin.",
-        status="conjecture",
-        setting={"curves": "those of learnability/margin", "powers_tried": [0.0, 4.0, 0.1]},
-        prediction="the spread across margins of log(error x margin) is smaller than that of "
-        "log(error)",
-        measurement={
-            "spread_raw": raw,
-            "spread_times_margin": scaled,
-            "best_power": best,
-            "spread_at_best_power": float(min(spreads)),
-            "spreads": dict(zip(map(float, powers), spreads, strict=True)),
-        },
-        verdict="confirmed" if collapses else "refuted",
-        summary=f"spread of log error across margins {raw:.3f} raw, {scaled:.3f} times the margin; "
-        f"the best collapse is error x margin^{best:.1f} (spread {min(spreads):.3f})",
+def measure_collapse(grid: LearningCurves) -> Collapse:
+    """The spread across margins for every power in :data:`POWERS`."""
+    inside = grid.inside()
+    if len(inside) < 2:
+        nan = float("nan")
+        return Collapse(len(inside), nan, nan, nan, nan, {})
+    spreads = [_spread(inside, b) for b in POWERS]
+    return Collapse(
+        curves=len(inside),
+        spread_raw=_spread(inside, 0.0),
+        spread_times_margin=_spread(inside, 1.0),
+        best_power=float(POWERS[int(np.argmin(spreads))]),
+        spread_at_best_power=float(min(spreads)),
+        spreads={f"{b:g}": s for b, s in zip(POWERS, spreads, strict=True)},
     )
+
+
+def judge_collapse(m: Collapse, p: None) -> Judgement:
+    """Confirmed when ``error x margin`` is less spread across margins than the raw error;
+    silent with fewer than two curves inside the condition."""
+    del p
+    if m.curves < 2:
+        return silent("fewer than two curves inside the condition")
+    if m.spread_times_margin < m.spread_raw:
+        return confirmed("multiplying by the margin brings the curves together")
+    return refuted("multiplying by the margin does not bring the curves together")
+
+
+register(
+    ClaimSpec(
+        id="learnability/collapse",
+        status="conjecture",
+        title="do learning curves collapse when the error is scaled by the margin?",
+        section="4",
+        statement="Theorem L bounds the error by 2 eps_m / margin, so if the bound's margin "
+        "dependence is what the students show, error x margin is the same curve for every "
+        "margin. Probed on the curves of learnability/margin.",
+        predicts="the spread across margins of log(error x margin) is smaller than that of "
+        "log(error)",
+        prediction=None,
+        needs=(CURVES,),
+        measurement=Collapse,
+        measure=measure_collapse,
+        judge=judge_collapse,
+        summary=lambda m: (
+            f"spread of log error across margins {m.spread_raw:.3f} raw, "
+            f"{m.spread_times_margin:.3f} times the margin; the best collapse is error x "
+            f"margin^{m.best_power:.1f} (spread {m.spread_at_best_power:.3f})"
+        ),
+        setting={"curves": "those of learnability/margin", "powers_tried": "0 to 4 by 0.1"},
+    )
+)

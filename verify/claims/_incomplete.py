@@ -11,14 +11,13 @@ for every teacher.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from synth import RealizableLinear
-from verify._claim import Claim
-from verify._registry import Context, claim
+from verify._registry import register
+from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._train import predict, probabilities_each, train
 from verify.claims._common import LINEAR
 
@@ -26,14 +25,56 @@ C, P = 5, 5
 FRACTIONS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def _self_training(ctx: Context) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Round:
+    """One self-training round's teachers, one entry per (fraction, seed) problem.
+
+    Attributes:
+      round: ``t`` (0: the student of the labeled points alone).
+      accuracy: held-out accuracy of the round-``t`` teacher.
+      delta, delta_max, gamma: of the mixture it labels, top-1 sets (THEORY.md section 5:
+        ``(1-p) err``, ``(1-p) 1(err > 0)`` twice).
+      gamma_cls: class-level ambiguity of the mixture, from the held-out confusion matrix.
+    """
+
+    round: int
+    accuracy: list[float]
+    delta: list[float]
+    delta_max: list[float]
+    gamma: list[float]
+    gamma_cls: list[float]
+
+
+@dataclass(frozen=True)
+class SelfTraining:
+    """Self-training trajectories for every labeled fraction ``p`` and seed.
+
+    Attributes:
+      fractions, seeds, n, rounds: the grid.
+      problem_fraction: ``p`` of each problem (problems are fraction-major, then seed).
+      trajectory: one :class:`Round` per round.
+    """
+
+    fractions: list[float]
+    seeds: int
+    n: int
+    rounds: int
+    problem_fraction: list[float]
+    trajectory: list[Round]
+
+    def by_fraction(self, values: list[float]) -> dict[str, float]:
+        """Mean over seeds of per-problem ``values``, keyed by ``p`` (as ``f"{p:g}"``)."""
+        arr, f = np.asarray(values), np.asarray(self.problem_fraction)
+        return {f"{p:g}": float(arr[f == p].mean()) for p in self.fractions}
+
+
+def compute_self_training(ctx: CellContext) -> SelfTraining:
+    """Train round 0 on the labeled points, then ``rounds`` rounds of soft self-training."""
     world = RealizableLinear.random(C, P, rng=41)
-    n = ctx.pick(quick=2000, paper=5000)
-    rounds = ctx.pick(quick=4, paper=6)
-    seeds = ctx.learner_seeds(quick=2, paper=5)
-    x_eval, y_eval = world.sample(
-        ctx.pick(quick=10000, paper=50000), rng=np.random.default_rng(ctx.derived_seed("eval"))
-    )
+    n = ctx.size("n")
+    rounds = ctx.size("rounds")
+    seeds = ctx.learner_seeds()
+    x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
     xs, ys, labeled, frac = [], [], [], []
     for p in FRACTIONS:
         for seed in seeds:
@@ -61,92 +102,89 @@ def _self_training(ctx: Context) -> dict[str, Any]:
         confusion = np.bincount(cell.ravel(), minlength=k * C * C).reshape(k, C, C).astype(float)
         confusion /= np.maximum(confusion.sum(axis=2, keepdims=True), 1)
         off = confusion * (1 - np.eye(C))
-        delta = (1 - p_col) * err
         worst = (1 - p_col) * (err > 0)
         trajectory.append(
-            {
-                "round": t,
-                "accuracy": (1 - err).tolist(),
-                "delta": delta.tolist(),
-                "delta_max": worst.tolist(),
-                "gamma": worst.tolist(),
-                "gamma_cls": ((1 - p_col) * off.max(axis=(1, 2))).tolist(),
-            }
+            Round(
+                round=t,
+                accuracy=(1 - err).tolist(),
+                delta=((1 - p_col) * err).tolist(),
+                delta_max=worst.tolist(),
+                gamma=worst.tolist(),
+                gamma_cls=((1 - p_col) * off.max(axis=(1, 2))).tolist(),
+            )
         )
         if t == rounds:
             break
         probs = probabilities_each(cfg, params, x_all)  # the teacher on the training points
         mixture = np.where(lab_all[:, None, :], onehot, probs).astype(np.float32)
         params = train(cfg, x_all, mixture, np.full(k, n), seeds=seed_all).params
-    return {
-        "fractions": list(FRACTIONS),
-        "seeds": len(seeds),
-        "n": n,
-        "rounds": rounds,
-        "problem_fraction": frac,
-        "trajectory": trajectory,
-    }
+    return SelfTraining(list(FRACTIONS), len(seeds), n, rounds, frac, trajectory)
 
 
-def _by_fraction(values: list[float], frac: list[float]) -> dict[str, float]:
-    arr, f = np.asarray(values), np.asarray(frac)
-    return {f"{p:g}": float(arr[f == p].mean()) for p in FRACTIONS}
-
-
-@claim(
-    "incomplete/self-training",
-    "p > 1/2 labeled keeps Delta_max + gamma < 1 at every round",
-    "proved",
-)
-def self_training(ctx: Context) -> Claim:
-    """THEORY.md section 5, incomplete supervision; the empirical map rho of self-training."""
-    m = ctx.cell("grid", lambda: _self_training(ctx))
-    frac = m["problem_fraction"]
-    table = [
-        {key: _by_fraction(row[key], frac) for key in ("accuracy", "delta", "gamma", "gamma_cls")}
-        | {"round": row["round"]}
-        for row in m["trajectory"]
+def judge_self_training(m: SelfTraining, p: float) -> Judgement:
+    """Refuted by a round where a problem with labeled fraction above ``p`` has
+    ``Delta_max + gamma >= 1``; silent when no fraction is above ``p``."""
+    if not any(f > p for f in m.fractions):
+        return silent(f"no labeled fraction above {p:g}")
+    bad = [
+        (r.round, f)
+        for r in m.trajectory
+        for f, dm, g in zip(m.problem_fraction, r.delta_max, r.gamma, strict=True)
+        if f > p and not dm + g < 1
     ]
-    violations = [
-        {"round": row["round"], "p": p, "delta_max + gamma": dm + g}
-        for row in m["trajectory"]
-        for p, dm, g in zip(frac, row["delta_max"], row["gamma"], strict=True)
-        if p > 0.5 and dm + g >= 1
+    if bad:
+        return refuted(f"Delta_max + gamma >= 1 at round {bad[0][0]} with p = {bad[0][1]:g}")
+    return confirmed(f"Delta_max + gamma < 1 at every round for every p > {p:g}")
+
+
+def _summary(m: SelfTraining) -> str:
+    first = m.by_fraction(m.trajectory[0].accuracy)
+    last = m.by_fraction(m.trajectory[-1].accuracy)
+    return f"accuracy from round 0 to {m.rounds}: " + ", ".join(
+        f"p={p} {first[p]:.3f}->{last[p]:.3f}" for p in ("0.05", "0.3", "0.6", "0.9")
+    )
+
+
+def _table(m: SelfTraining) -> str:
+    lines = [
+        "Means over seeds per labeled fraction p: accuracy, Delta_t and gamma_cls,t of each "
+        "round's mixture (the trajectory the map rho traces):",
+        "",
+        "| p | " + " | ".join(f"round {r.round}" for r in m.trajectory) + " |",
+        "|---" * (len(m.trajectory) + 1) + "|",
     ]
-    rho = [
-        {
-            "p": f"{p:g}",
-            "from": [a["delta"][f"{p:g}"], a["gamma_cls"][f"{p:g}"]],
-            "to": [b["delta"][f"{p:g}"], b["gamma_cls"][f"{p:g}"]],
-        }
-        for a, b in zip(table, table[1:], strict=False)
-        for p in FRACTIONS
+    rows = [
+        (m.by_fraction(r.accuracy), m.by_fraction(r.delta), m.by_fraction(r.gamma_cls))
+        for r in m.trajectory
     ]
-    first, last = table[0]["accuracy"], table[-1]["accuracy"]
-    return Claim(
+    for p in rows[0][0]:
+        cells = [f"{a[p]:.3f}, {d[p]:.3f}, {g[p]:.3f}" for a, d, g in rows]
+        lines.append(f"| {p} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+register(
+    ClaimSpec(
         id="incomplete/self-training",
-        statement="THEORY.md section 5, incomplete supervision: each point labeled with "
-        "probability p, else a teacher's soft label; then Delta = (1-p) Delta_u, "
-        "gamma = (1-p) gamma_u, Delta_max = (1-p) Delta_u,max, and a deterministic teacher has "
-        "Delta_u,max, gamma_u in {0, 1}: for p > 1/2 the condition holds for any teacher. "
-        "Self-training: round t's student labels the unlabeled points for round t + 1.",
         status="proved",
+        title="p > 1/2 labeled keeps Delta_max + gamma < 1 at every round",
+        section="5",
+        statement="Incomplete supervision: each point labeled with probability p, else a "
+        "teacher's soft label; then Delta = (1-p) Delta_u, gamma = (1-p) gamma_u, "
+        "Delta_max = (1-p) Delta_u,max, and a deterministic teacher has Delta_u,max, gamma_u "
+        "in {0, 1}: for p > 1/2 the condition holds for any teacher. Self-training: round "
+        "t's student labels the unlabeled points for round t + 1.",
+        predicts="Delta_max + gamma < 1 at every round for every p > 1/2 (measured on the "
+        "teachers actually trained)",
+        prediction=0.5,
+        needs=(CellSpec("incomplete/self-training", SelfTraining, compute_self_training),),
+        measurement=SelfTraining,
+        judge=judge_self_training,
+        summary=_summary,
+        table=_table,
         setting={
             "world": f"RealizableLinear.random({C}, {P}, rng=41)",
-            "n": m["n"],
-            "fractions": m["fractions"],
-            "rounds": m["rounds"],
-            "seeds": m["seeds"],
             "students": "linear, L-BFGS, soft cross-entropy on the mixture; top-1 sets",
         },
-        prediction="Delta_max + gamma < 1 at every round for every p > 1/2 (measured on the "
-        "teachers actually trained)",
-        measurement={"by_round": table, "rho": rho, "raw": m},
-        verdict="refuted" if violations else "confirmed",
-        summary=f"{len(violations)} violations for p > 1/2; accuracy from round 0 to "
-        f"{m['rounds']}: "
-        + ", ".join(
-            f"p={p:g} {first[f'{p:g}']:.3f}->{last[f'{p:g}']:.3f}" for p in (0.05, 0.3, 0.6, 0.9)
-        ),
-        counterexample=violations[0] if violations else None,
     )
+)

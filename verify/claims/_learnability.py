@@ -3,23 +3,91 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
 import theory
 from synth import random_problems, sample_training_sets
-from verify._claim import Claim
-from verify._registry import Context, claim
-from verify.claims._common import EXACT_TOL
+from verify._registry import register
+from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
+from verify.claims._common import EXACT_TOL, holds, worst_of
 
-BOUND_DELTA = 0.05  # confidence parameter delta of the bound
+SHAPE = (4, 3, 2)  # (M, c, K) of the worlds
 
 
-def _pick_worlds(rng: np.random.Generator, targets: list[float], shape: tuple[int, int, int]):
+#: The bound's confidence parameter: part of the experiment (each cell counts training sets
+#: above the bound at this delta), recorded in the measurement.
+BOUND_DELTA = 0.05
+
+
+@dataclass(frozen=True)
+class BoundPrediction:
+    """Theorem L at confidence ``1 - delta`` (``delta`` from the measurement). A correct
+    bound fails on at most a ``delta`` fraction of training sets; a cell counts as a
+    violation only beyond the binomial upper ``tail`` quantile of that (so a correct bound
+    is called violated with probability ``<= tail`` per cell). ``tol``: float64 slack on the
+    deterministic links."""
+
+    tail: float = 1e-6
+    tol: float = EXACT_TOL
+
+    def allowed(self, trials: int, delta: float) -> int:
+        """Training sets of ``trials`` allowed above the bound before a cell is a violation."""
+        return int(stats.binom.ppf(1 - self.tail, trials, delta))
+
+
+PREDICTION = BoundPrediction()
+
+
+@dataclass(frozen=True)
+class ERMCell:
+    """Exact ERM on one world at one sample size ``m``, over ``trials`` training sets."""
+
+    world: int
+    margin: float
+    m: int
+    mean_error: float
+    p95_error: float
+    max_error: float
+    mean_sup_deviation: float
+    eps_m: float
+    bound: float
+    trials_error_over_bound: int
+    trials_deviation_over_eps: int
+
+
+@dataclass(frozen=True)
+class TheoremL:
+    """Theorem L link by link.
+
+    Attributes:
+      trials: training sets per cell; delta: the bound's confidence parameter.
+      largest_chain_violation: of the deterministic links ``excess <= 2 sup-deviation`` and
+        ``margin * error <= excess``.
+      cells: one row per (world, m).
+    """
+
+    trials: int
+    delta: float
+    largest_chain_violation: float
+    cells: list[ERMCell]
+
+    @property
+    def error_falls(self) -> bool:
+        """Each world's mean error at its largest ``m`` is at most that at its smallest."""
+        first: dict[int, float] = {}
+        last: dict[int, float] = {}
+        for c in self.cells:
+            first.setdefault(c.world, c.mean_error)
+            last[c.world] = c.mean_error
+        return all(last[w] <= first[w] for w in first)
+
+
+def _pick_worlds(rng: np.random.Generator, targets: list[float]):
     """Deterministic worlds whose worst-case margin is nearest to each target."""
-    m, c, k = shape
+    m, c, k = SHAPE
     world, labeler = random_problems(
         4000, num_points=m, num_classes=c, components=k, deterministic=True, rng=rng
     )
@@ -30,23 +98,14 @@ def _pick_worlds(rng: np.random.Generator, targets: list[float], shape: tuple[in
     return [(world[i], labeler[i], rule, float(margin[i])) for i in picked]
 
 
-@claim("thm-L", "exact ERM error <= 2 eps_m / (1 - gamma - Delta_max) w.p. >= 1 - delta", "proved")
-def theorem_l(ctx: Context) -> Claim:
-    """THEORY.md section 4, Theorem L, link by link on exact ERM."""
+def compute_theorem_l(ctx: CellContext) -> TheoremL:
+    """Exact ERM's error, sup deviation and the bound for each (world, m)."""
     rng = ctx.rng()
-    shape = (4, 3, 2)
-    targets = ctx.pick(quick=[0.6, 0.3, 0.1], paper=[0.8, 0.6, 0.4, 0.3, 0.2, 0.1])
-    sizes = ctx.pick(
-        quick=[10, 30, 100, 300, 1000, 3000], paper=[10, 30, 100, 300, 1000, 3000, 10000]
-    )
-    trials = ctx.pick(quick=200, paper=1000)
-    # A correct bound fails with probability <= delta per training set; allow the binomial
-    # upper 1e-6 quantile of that before calling a cell a violation.
-    allowed = int(stats.binom.ppf(1 - 1e-6, trials, BOUND_DELTA))
-    rows: list[dict[str, Any]] = []
+    sizes = ctx.size("sample_sizes")
+    trials = ctx.size("trials")
+    rows: list[ERMCell] = []
     chain_worst = 0.0
-    cells_failing = 0
-    for index, (world, labeler, rule, margin) in enumerate(_pick_worlds(rng, targets, shape)):
+    for index, (world, labeler, rule, margin) in enumerate(_pick_worlds(rng, ctx.size("margins"))):
         mem = labeler.membership(rule)
         joint = world.joint
         g = float(theory.gamma(mem, joint))
@@ -60,58 +119,73 @@ def theorem_l(ctx: Context) -> Claim:
             dev = theory.uniform_deviation(sample.x, sample.sets, joint, mem)
             eps = theory.finite_class_epsilon(m, log_h, BOUND_DELTA)
             bound = theory.theorem_l_bound(eps, g, dmax)
-            # Deterministic links: ERM gives excess <= 2 dev; Theorem C, error <= excess / margin.
-            chain_worst = max(
+            chain_worst = worst_of(
                 chain_worst, float(np.max(excess - 2 * dev)), float(np.max(error * margin - excess))
             )
-            over_bound = int(np.sum(error > bound))
-            over_eps = int(np.sum(dev > eps))
-            cells_failing += int(over_bound > allowed or over_eps > allowed)
             rows.append(
-                {
-                    "world": index,
-                    "margin": round(margin, 4),
-                    "m": m,
-                    "mean_error": float(error.mean()),
-                    "p95_error": float(np.quantile(error, 0.95)),
-                    "max_error": float(error.max()),
-                    "mean_sup_deviation": float(dev.mean()),
-                    "eps_m": eps,
-                    "bound": bound,
-                    "trials_error_over_bound": over_bound,
-                    "trials_deviation_over_eps": over_eps,
-                }
+                ERMCell(
+                    world=index,
+                    margin=round(margin, 4),
+                    m=int(m),
+                    mean_error=float(error.mean()),
+                    p95_error=float(np.quantile(error, 0.95)),
+                    max_error=float(error.max()),
+                    mean_sup_deviation=float(dev.mean()),
+                    eps_m=float(eps),
+                    bound=float(bound),
+                    trials_error_over_bound=int(np.sum(error > bound)),
+                    trials_deviation_over_eps=int(np.sum(dev > eps)),
+                )
             )
-    ok = chain_worst <= EXACT_TOL and cells_failing == 0
-    falling = all(
-        rows[i]["mean_error"] >= rows[i + len(sizes) - 1]["mean_error"]
-        for i in range(0, len(rows), len(sizes))
+    return TheoremL(trials, BOUND_DELTA, chain_worst, rows)
+
+
+def judge_theorem_l(m: TheoremL, p: BoundPrediction) -> Judgement:
+    """Refuted if a deterministic link fails or a cell has more training sets above the
+    bound (or above ``eps_m``) than a correct bound allows; silent if nothing was run."""
+    if not m.cells or m.trials == 0:
+        return silent("no (world, m) cell was run")
+    if not holds(m.largest_chain_violation, p.tol):
+        return refuted(f"a deterministic link fails by {m.largest_chain_violation:.3g}")
+    allowed = p.allowed(m.trials, m.delta)
+    over = [
+        c for c in m.cells if max(c.trials_error_over_bound, c.trials_deviation_over_eps) > allowed
+    ]
+    if over:
+        return refuted(f"{len(over)} cells exceed the bound in more than {allowed} trials")
+    return confirmed(f"no cell exceeds the bound in more than {allowed} of {m.trials} trials")
+
+
+def _summary(m: TheoremL) -> str:
+    over = sum(
+        max(c.trials_error_over_bound, c.trials_deviation_over_eps)
+        > PREDICTION.allowed(m.trials, m.delta)
+        for c in m.cells
     )
-    return Claim(
+    return (
+        f"{len(m.cells)} (world, m) cells x {m.trials} trials: {over} cells over the bound's "
+        f"delta; chain violation {m.largest_chain_violation:.1e}; error falls with m: "
+        f"{m.error_falls}"
+    )
+
+
+register(
+    ClaimSpec(
         id="thm-L",
-        statement="THEORY.md section 4, Theorem L: with probability >= 1 - delta, exact ERM of "
-        "the set 0/1 loss over all classifiers has R(h_hat) <= 2 eps_m / (1 - gamma - Delta_max), "
-        "eps_m the finite-class uniform deviation sqrt((M ln c + ln(2/delta)) / (2m)).",
         status="proved",
-        setting={
-            "shape (M, c, K)": shape,
-            "rule": "top1",
-            "worlds_margins": targets,
-            "sample_sizes": sizes,
-            "trials": trials,
-            "delta": BOUND_DELTA,
-            "allowed_violations_per_cell": allowed,
-        },
-        prediction="error above the bound (and sup deviation above eps_m) in at most a delta "
-        "fraction of trials; the deterministic links excess <= 2 sup-deviation and "
-        "margin * error <= excess never fail",
-        measurement={
-            "largest_chain_violation": chain_worst,
-            "cells_failing": cells_failing,
-            "mean_error_falls_from_smallest_to_largest_m": falling,
-            "table": rows,
-        },
-        verdict="confirmed" if ok else "refuted",
-        summary=f"{len(rows)} (world, m) cells x {trials} trials: {cells_failing} cells over "
-        f"the bound's delta; chain violation {chain_worst:.1e}; error falls with m: {falling}",
+        title="exact ERM error <= 2 eps_m / (1 - gamma - Delta_max) w.p. >= 1 - delta",
+        section="4",
+        statement="Theorem L: with probability >= 1 - delta, exact ERM of the set 0/1 loss over "
+        "all classifiers has R(h_hat) <= 2 eps_m / (1 - gamma - Delta_max), eps_m the "
+        "finite-class uniform deviation sqrt((M ln c + ln(2/delta)) / (2m)).",
+        predicts="error above the bound (and sup deviation above eps_m) in at most a delta "
+        "fraction of trials, up to the binomial 1e-6 tail; the deterministic links "
+        "excess <= 2 sup-deviation and margin * error <= excess never fail",
+        prediction=PREDICTION,
+        needs=(CellSpec("thm-L", TheoremL, compute_theorem_l),),
+        measurement=TheoremL,
+        judge=judge_theorem_l,
+        summary=_summary,
+        setting={"shape (M, c, K)": list(SHAPE), "rule": "top1", "delta": BOUND_DELTA},
     )
+)

@@ -1,7 +1,7 @@
 """Claims on JAX-trained students in continuous worlds (THEORY.md sections 3 and 5).
 
-Each claim's whole grid (sample sizes x seeds) trains in one compiled call and is kept as
-one cell, so a stopped run resumes claim by claim.
+Each cell's whole grid (sample sizes x seeds) trains in one compiled call, so a stopped run
+resumes cell by cell.
 """
 
 from __future__ import annotations
@@ -23,19 +23,12 @@ from synth import (
     SkillfulButBad,
     Teacher,
 )
-from verify._claim import Claim, Verdict
-from verify._registry import Context, claim
-from verify._students import class_oracles, learning_curve, mean_ci, slope_with_interval
+from verify._records import MeanCI, Slope
+from verify._registry import register
+from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
+from verify._students import Evaluation, class_oracles, learning_curve
 from verify._train import TrainConfig
-from verify.claims._common import DECAY, LINEAR
-
-
-def _sizes(ctx: Context) -> list[int]:
-    return ctx.pick(quick=[100, 300, 1000, 3000], paper=[100, 300, 1000, 3000, 10000, 30000])
-
-
-def _eval_size(ctx: Context) -> int:
-    return ctx.pick(quick=10000, paper=50000)
+from verify.claims._common import DECAY, LINEAR, holds
 
 
 @dataclass(frozen=True)
@@ -49,6 +42,7 @@ class Setting:
 
 
 C, P = 5, 5  # the realizable world of the consistency claims: 5 classes in R^5
+WORLD = f"RealizableLinear.random({C}, {P}, rng=11)"
 SETTINGS = [
     Setting(
         "sbt",
@@ -75,295 +69,464 @@ SETTINGS = [
         theory.TopK(2),
     ),
 ]
+LEARNERS = ("cc", "distill")
 
 
-def _consistency_measurement(ctx: Context, setting: Setting, learner: str) -> dict[str, Any]:
-    world = RealizableLinear.random(C, P, rng=11)
-    teacher = setting.teacher()
-    # Every consistency claim shares its evaluation sample and student seeds (scope
-    # "consistency"): curves differ only by teacher and learner, and the true-label ceiling
-    # is one cell for all of them.
-    rng = np.random.default_rng(ctx.derived_seed("eval", scope="consistency"))
-    x_eval, y_eval = world.sample(_eval_size(ctx), rng=rng)
-    oracles = class_oracles(
-        teacher, setting.rule, rng=np.random.default_rng(ctx.derived_seed("oracle"))
+def _world() -> RealizableLinear:
+    return RealizableLinear.random(C, P, rng=11)
+
+
+def _evaluation_sample(ctx: CellContext) -> tuple[np.ndarray, np.ndarray]:
+    # Every consistency cell shares its seed scope, hence this sample and the student
+    # seeds: curves differ only by teacher and learner.
+    return _world().sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """``Delta``, ``Delta_max`` and ``gamma`` of a teacher's set rule (classes uniform)."""
+
+    delta: float
+    delta_max: float
+    gamma: float
+
+
+@dataclass(frozen=True)
+class Oracles:
+    """What each population minimizer predicts when the true class is ``y`` (``[c]``)."""
+
+    set_risk: list[int]
+    distill: list[int]
+    cc: list[int]
+    cc_margin: list[float]
+    how: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ConsistencyGrid:
+    """One teacher's students of one learner over sizes and seeds.
+
+    Attributes:
+      teacher, learner: which students.
+      sizes: training-set sizes; seeds: students per size.
+      evaluation: accuracy and agreement with Bayes and every oracle, per size.
+      indicators: of the teacher's rule; oracles: the population minimizers per class.
+      disagreement_with_bayes, disagreement_with_own_oracle: means over seeds per size.
+      slope_vs_bayes, slope_vs_own_oracle: their log-log slopes.
+    """
+
+    teacher: str
+    learner: str
+    sizes: list[int]
+    seeds: int
+    evaluation: Evaluation
+    indicators: Indicators
+    oracles: Oracles
+    disagreement_with_bayes: MeanCI
+    disagreement_with_own_oracle: MeanCI
+    slope_vs_bayes: Slope
+    slope_vs_own_oracle: Slope
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """Students of the true labels on the consistency world: accuracy per size."""
+
+    sizes: list[int]
+    accuracy: list[float]
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """A consistency claim's measurement: its grid and the shared true-label ceiling."""
+
+    grid: ConsistencyGrid
+    ceiling: Ceiling
+
+
+def _grid_cell(setting: Setting, learner: str) -> CellSpec[ConsistencyGrid]:
+    def compute(ctx: CellContext) -> ConsistencyGrid:
+        teacher = setting.teacher()
+        x_eval, y_eval = _evaluation_sample(ctx)
+        oracles = class_oracles(
+            teacher, setting.rule, rng=np.random.default_rng(ctx.seed("oracle", ctx.cell))
+        )
+        sizes = ctx.size("sizes")
+        curve = learning_curve(
+            _world(),
+            teacher,
+            learner,
+            setting.rule,
+            sizes=sizes,
+            seeds=ctx.learner_seeds(),
+            x_eval=x_eval,
+            cfg=LINEAR,
+        )
+        own = oracles.cc if learner == "cc" else oracles.distill
+        floor = 1.0 / len(y_eval)
+        vs_bayes = curve.disagreement(y_eval)
+        vs_own = curve.disagreement(own[y_eval])
+        mapped = {
+            "set_risk": oracles.set_risk[y_eval],
+            "distill": oracles.distill[y_eval],
+            "cc": oracles.cc[y_eval],
+        }
+        return ConsistencyGrid(
+            teacher=setting.name,
+            learner=learner,
+            sizes=list(sizes),
+            seeds=len(curve.seeds),
+            evaluation=curve.evaluate(y_eval, y_eval, 0.0, mapped),
+            indicators=Indicators(**oracles.indicators),
+            oracles=Oracles(
+                set_risk=oracles.set_risk.tolist(),
+                distill=oracles.distill.tolist(),
+                cc=oracles.cc.tolist(),
+                cc_margin=oracles.cc_margin.tolist(),
+                how=oracles.how,
+            ),
+            disagreement_with_bayes=MeanCI.over_seeds(vs_bayes),
+            disagreement_with_own_oracle=MeanCI.over_seeds(vs_own),
+            slope_vs_bayes=Slope.fit(np.asarray(sizes), vs_bayes, floor),
+            slope_vs_own_oracle=Slope.fit(np.asarray(sizes), vs_own, floor),
+        )
+
+    return CellSpec(
+        f"consistency/{setting.name}/{learner}",
+        ConsistencyGrid,
+        compute,
+        sizes="consistency",
+        scope="consistency",
     )
-    sizes = _sizes(ctx)
-    seeds = ctx.learner_seeds(quick=3, paper=10, scope="consistency")
+
+
+def compute_ceiling(ctx: CellContext) -> Ceiling:
+    """Students of the true labels on the consistency world's samples."""
+    setting = SETTINGS[0]  # the teacher labels nothing the true-label student sees
+    x_eval, y_eval = _evaluation_sample(ctx)
+    sizes = ctx.size("sizes")
     curve = learning_curve(
-        world,
-        teacher,
-        learner,
+        _world(),
+        setting.teacher(),
+        "truth",
         setting.rule,
         sizes=sizes,
-        seeds=seeds,
+        seeds=ctx.learner_seeds(),
         x_eval=x_eval,
         cfg=LINEAR,
     )
-    own = oracles.cc if learner == "cc" else oracles.distill
-    floor = 1.0 / len(y_eval)
-    vs_bayes = curve.disagreement(y_eval)
-    vs_own = curve.disagreement(own[y_eval])
-    mapped = {
-        "set_risk": oracles.set_risk[y_eval],
-        "distill": oracles.distill[y_eval],
-        "cc": oracles.cc[y_eval],
-    }
-    ceiling = ctx.cell(
-        "truth",
-        lambda: learning_curve(
-            world,
-            teacher,
-            "truth",
-            setting.rule,
-            sizes=sizes,
-            seeds=seeds,
-            x_eval=x_eval,
-            cfg=LINEAR,
-        ).evaluate(y_eval, y_eval, 0.0, {}),
-        namespace="consistency/ceiling",
-    )
-    return {
-        "evaluation": curve.evaluate(y_eval, y_eval, 0.0, mapped),
-        "ceiling (student of the true labels)": {"accuracy": ceiling["accuracy"]},
-        "sizes": sizes,
-        "seeds": len(curve.seeds),
-        "indicators": oracles.indicators,
-        "oracles": {
-            "set_risk (Theorem C)": oracles.set_risk.tolist(),
-            "distill argmax E[d|y]": oracles.distill.tolist(),
-            "cc": oracles.cc.tolist(),
-            "cc_margin": oracles.cc_margin.tolist(),
-            "how": oracles.how,
-        },
-        "disagreement_with_bayes": mean_ci(vs_bayes),
-        "disagreement_with_own_oracle": mean_ci(vs_own),
-        "slope_vs_bayes": slope_with_interval(np.asarray(sizes), vs_bayes, floor),
-        "slope_vs_own_oracle": slope_with_interval(np.asarray(sizes), vs_own, floor),
-        "converged_fraction": float(curve.converged.mean()),
-    }
+    return Ceiling(list(sizes), curve.evaluate(y_eval, y_eval, 0.0, {}).accuracy)
 
 
-def _consistency_claim(setting: Setting, learner: str) -> Callable[[Context], Claim]:
-    claim_id = f"consistency/{setting.name}/{learner}"
+CEILING = CellSpec(
+    "consistency/ceiling", Ceiling, compute_ceiling, sizes="consistency", scope="consistency"
+)
 
-    def run(ctx: Context) -> Claim:
-        m = ctx.cell("grid", lambda: _consistency_measurement(ctx, setting, learner))
-        identity = list(range(C))
-        own_key = "cc" if learner == "cc" else "distill argmax E[d|y]"
-        own_is_bayes = m["oracles"][own_key] == identity
-        set_is_bayes = m["oracles"]["set_risk (Theorem C)"] == identity
-        margin = 1 - m["indicators"]["delta_max"] - m["indicators"]["gamma"]
-        target = "slope_vs_bayes" if learner == "cc" else "slope_vs_own_oracle"
-        falls = m[target]["ci"][1] < DECAY
-        final = m["disagreement_with_bayes"]["mean"][-1]
-        own_final = m["disagreement_with_own_oracle"]["mean"][-1]
-        verdict: Verdict
-        if learner == "cc":
-            prediction = (
-                "disagreement with the Bayes classifier falls toward 0 (fitted log-log slope "
-                f"below {DECAY} with 95% confidence), as the CC minimizer maps every class to "
-                "itself here"
-                if own_is_bayes
-                else "disagreement with the Bayes classifier does not vanish: the CC minimizer "
-                f"maps classes to {m['oracles']['cc']}"
+
+@dataclass(frozen=True)
+class Decay:
+    """ "Falls toward 0": the fitted log-log slope's upper 95% end is below ``below``."""
+
+    below: float = DECAY
+
+
+def judge_consistency(m: Consistency, p: Decay) -> Judgement:
+    """CC students: their disagreement with Bayes falls iff the CC oracle maps every class
+    to itself. Distillation students: their disagreement with their own oracle
+    ``argmax E[d|x]`` falls. (Neither prediction depends on Theorem C's condition, which
+    covers neither learner.) Silent with fewer than two sizes: no decay to fit. A slope
+    that is not a number refutes."""
+    g = m.grid
+    if len(g.sizes) < 2:
+        return silent("fewer than two sample sizes: no decay can be fitted")
+    slope = g.slope_vs_bayes if g.learner == "cc" else g.slope_vs_own_oracle
+    if not np.all(np.isfinite(slope.ci)):
+        return refuted("the fitted slope is not a number")
+    identity = list(range(len(g.oracles.cc)))
+    if g.learner == "cc":
+        own_is_bayes = g.oracles.cc == identity
+        falls = g.slope_vs_bayes.ci[1] < p.below
+        if falls == own_is_bayes:
+            return confirmed(
+                "falls toward 0, as its oracle is Bayes"
+                if falls
+                else "does not fall: its oracle is not Bayes"
             )
-            verdict = "confirmed" if falls == own_is_bayes else "refuted"
-        else:
-            prediction = (
-                f"disagreement with its own oracle argmax E[d|x] falls toward 0 (slope below "
-                f"{DECAY}); it matches the Bayes classifier only if that oracle does"
-                + (
-                    " (it does here)"
-                    if own_is_bayes
-                    else f" (here it maps classes to {m['oracles'][own_key]})"
-                )
-            )
-            verdict = "confirmed" if falls else "refuted"
-        slope = m[target]
-        return Claim(
-            id=claim_id,
-            statement=f"THEORY.md section 3 on a learner Theorem C does not cover ({learner}): "
-            f"with {setting.describe} on a realizable linear world (c = {C}, p = {P}), "
-            "Delta_max + gamma < 1, and a linear student, does the student reach "
-            + (
-                "the Bayes classifier"
-                if learner == "cc"
-                else "its own population minimizer argmax E[d|x]"
-            )
-            + " as n grows? Theorem C covers the top-k risk minimizer, whose oracle is "
-            + ("the Bayes classifier" if set_is_bayes else "not the Bayes classifier")
-            + " here.",
-            status="extension",
-            setting={
-                "world": f"RealizableLinear.random({C}, {P}, rng=11)",
-                "teacher": setting.describe,
-                "rule": setting.rule.name,
-                "learner": learner,
-                "student": "linear, L-BFGS, l2 1e-4",
-                "sizes": m["sizes"],
-                "seeds": m["seeds"],
-                "margin 1 - Delta_max - gamma": margin,
-            },
-            prediction=prediction,
-            measurement=m,
-            verdict=verdict,
-            summary=f"slope {slope['slope']:.2f} [{slope['ci'][0]:.2f}, {slope['ci'][1]:.2f}]; "
-            f"at n = {m['sizes'][-1]}: {final:.3f} from Bayes, {own_final:.3f} from its oracle",
+        return refuted(
+            f"slope upper end {g.slope_vs_bayes.ci[1]:.3f} vs {p.below}; oracle "
+            f"{'is' if own_is_bayes else 'is not'} Bayes"
         )
+    if g.slope_vs_own_oracle.ci[1] < p.below:
+        return confirmed("disagreement with argmax E[d|x] falls toward 0")
+    return refuted(
+        f"disagreement with argmax E[d|x] plateaus (slope upper end "
+        f"{g.slope_vs_own_oracle.ci[1]:.3f} >= {p.below})"
+    )
 
-    claim(
-        claim_id,
-        f"{learner} student on {setting.name} labels reaches "
-        + ("Bayes" if learner == "cc" else "argmax E[d|x]"),
-        "extension",
-    )(run)
-    return run
+
+def _consistency_summary(m: Consistency) -> str:
+    g = m.grid
+    slope = g.slope_vs_bayes if g.learner == "cc" else g.slope_vs_own_oracle
+    return (
+        f"slope {slope.slope:.2f} [{slope.ci[0]:.2f}, {slope.ci[1]:.2f}]; at n = {g.sizes[-1]}: "
+        f"{g.disagreement_with_bayes.mean[-1]:.3f} from Bayes, "
+        f"{g.disagreement_with_own_oracle.mean[-1]:.3f} from its oracle"
+    )
 
 
 for _setting in SETTINGS:
-    for _learner in ("cc", "distill"):
-        _consistency_claim(_setting, _learner)
-
-
-@claim(
-    "beyond-boundary",
-    "Delta + gamma > 1 (c = 2 tightness): students learn the flipped classifier",
-    "proved",
-)
-def beyond_boundary(ctx: Context) -> Claim:
-    """THEORY.md section 3, tightness, on a continuous world: top-1 wrong with probability 0.7."""
-
-    def compute() -> dict[str, Any]:
-        world = RealizableLinear.random(2, 3, rng=5)
-        teacher = SkillfulButBad(2, 1, accuracy=0.3, delta=0.7)
-        rule = theory.TopK(1)
-        x_eval, y_eval = world.sample(
-            _eval_size(ctx), rng=np.random.default_rng(ctx.derived_seed("eval"))
-        )
-        out: dict[str, Any] = {"sizes": _sizes(ctx)}
-        for learner in ("cc", "distill"):
-            curve = learning_curve(
-                world,
-                teacher,
-                learner,
-                rule,
-                sizes=out["sizes"],
-                seeds=ctx.learner_seeds(quick=3, paper=10),
-                x_eval=x_eval,
-                cfg=LINEAR,
+    for _learner in LEARNERS:
+        register(
+            ClaimSpec(
+                id=f"consistency/{_setting.name}/{_learner}",
+                status="extension",
+                title=f"{_learner} student on {_setting.name} labels reaches "
+                + ("Bayes" if _learner == "cc" else "argmax E[d|x]"),
+                section="3",
+                statement=f"On a learner Theorem C does not cover ({_learner}): with "
+                f"{_setting.describe} on a realizable linear world (c = {C}, p = {P}), "
+                "Delta_max + gamma < 1, and a linear student, does the student reach "
+                + (
+                    "the Bayes classifier (when the CC oracle is Bayes)"
+                    if _learner == "cc"
+                    else "its own population minimizer argmax E[d|x]"
+                )
+                + " as n grows?",
+                predicts="the fitted log-log slope of the disagreement with "
+                + ("Bayes" if _learner == "cc" else "argmax E[d|x]")
+                + f" has its 95% upper end below {DECAY}"
+                + (
+                    " exactly when the CC oracle maps every class to itself"
+                    if _learner == "cc"
+                    else ""
+                ),
+                prediction=Decay(),
+                needs=(_grid_cell(_setting, _learner), CEILING),
+                measurement=Consistency,
+                measure=Consistency,
+                judge=judge_consistency,
+                summary=_consistency_summary,
+                setting={
+                    "world": WORLD,
+                    "teacher": _setting.describe,
+                    "rule": _setting.rule.name,
+                    "learner": _learner,
+                    "student": "linear, L-BFGS, l2 1e-4",
+                },
             )
-            agree = 1 - curve.disagreement(y_eval)
-            out[learner] = {
-                "agreement_with_bayes": mean_ci(agree),
-                "slope": slope_with_interval(np.asarray(out["sizes"]), agree, 1.0 / len(y_eval)),
-            }
-        return out
+        )
 
-    m = ctx.cell("grid", compute)
-    finals = {k: m[k]["agreement_with_bayes"]["mean"][-1] for k in ("cc", "distill")}
-    ok = all(m[k]["slope"]["ci"][1] < 0 and finals[k] < 0.5 for k in ("cc", "distill"))
-    return Claim(
+
+# --- Beyond the boundary -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementCurve:
+    """Agreement with the Bayes classifier per size, and its log-log slope."""
+
+    agreement_with_bayes: MeanCI
+    slope: Slope
+
+
+@dataclass(frozen=True)
+class BeyondBoundary:
+    """Both learners of a teacher beyond the boundary (``Delta + gamma > 1``)."""
+
+    sizes: list[int]
+    indicators: Indicators
+    cc: AgreementCurve
+    distill: AgreementCurve
+
+
+BEYOND_TEACHER = "SkillfulButBad(2, 1, accuracy=0.3, delta=0.7)"
+
+
+def compute_beyond(ctx: CellContext) -> BeyondBoundary:
+    """Students of a c = 2 teacher whose top-1 label is wrong with probability 0.7."""
+    world = RealizableLinear.random(2, 3, rng=5)
+    teacher = SkillfulButBad(2, 1, accuracy=0.3, delta=0.7)
+    rule = theory.TopK(1)
+    mem = teacher.membership(np.zeros((1, 1)), rule)
+    joint = np.full((1, 2), 0.5)
+    indicators = Indicators(
+        delta=float(theory.delta(mem, joint)),
+        delta_max=float(theory.delta_max(mem, joint)),
+        gamma=float(theory.gamma(mem, joint)),
+    )
+    x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
+    sizes = ctx.size("sizes")
+    curves = {}
+    for learner in LEARNERS:
+        curve = learning_curve(
+            world,
+            teacher,
+            learner,
+            rule,
+            sizes=sizes,
+            seeds=ctx.learner_seeds(),
+            x_eval=x_eval,
+            cfg=LINEAR,
+        )
+        agree = 1 - curve.disagreement(y_eval)
+        curves[learner] = AgreementCurve(
+            MeanCI.over_seeds(agree), Slope.fit(np.asarray(sizes), agree, 1.0 / len(y_eval))
+        )
+    return BeyondBoundary(list(sizes), indicators, curves["cc"], curves["distill"])
+
+
+def judge_beyond(m: BeyondBoundary, p: float) -> Judgement:
+    """Confirmed when both learners' agreement with Bayes falls (slope's upper end below 0)
+    and ends below ``p``; silent unless the teacher is beyond ``Delta + gamma = 1``."""
+    total = m.indicators.delta + m.indicators.gamma
+    if total <= 1:
+        return silent(f"Delta + gamma = {total:.3f} is not beyond the boundary")
+    for name, curve in (("cc", m.cc), ("distill", m.distill)):
+        final = curve.agreement_with_bayes.mean[-1]
+        if not (curve.slope.ci[1] < 0 and final < p):
+            return refuted(f"the {name} student's agreement with Bayes ends at {final:.3f}")
+    return confirmed("both students converge to the flipped classifier")
+
+
+register(
+    ClaimSpec(
         id="beyond-boundary",
-        statement="THEORY.md section 3, tightness: with Delta + gamma > 1 the top-k risk minimizer "
-        "is the wrong classifier. Continuous version: c = 2, realizable linear world, the top-1 "
-        "label is wrong with probability 0.7 (Delta = gamma = 0.7, Delta + gamma = 1.4).",
         status="proved",
+        title="Delta + gamma > 1 (c = 2 tightness): students learn the flipped classifier",
+        section="3",
+        statement="Tightness: with Delta + gamma > 1 the top-k risk minimizer is the wrong "
+        "classifier. Continuous version: c = 2, realizable linear world, the top-1 label is "
+        "wrong with probability 0.7 (Delta = gamma = 0.7, Delta + gamma = 1.4).",
+        predicts="agreement with the Bayes classifier falls toward 0 (the students converge to "
+        "the flipped classifier): slope's upper end below 0, final agreement below 1/2",
+        prediction=0.5,
+        needs=(CellSpec("beyond-boundary", BeyondBoundary, compute_beyond),),
+        measurement=BeyondBoundary,
+        judge=judge_beyond,
+        summary=lambda m: (
+            f"agreement with Bayes at n = {m.sizes[-1]}: cc "
+            f"{m.cc.agreement_with_bayes.mean[-1]:.3f}, distill "
+            f"{m.distill.agreement_with_bayes.mean[-1]:.3f}"
+        ),
         setting={
             "world": "RealizableLinear.random(2, 3, rng=5)",
-            "teacher": "SkillfulButBad(2, 1, accuracy=0.3, delta=0.7)",
+            "teacher": BEYOND_TEACHER,
             "learners": ["cc (top-1 sets)", "distill"],
-            "sizes": m["sizes"],
         },
-        prediction="agreement with the Bayes classifier falls toward 0 (the students converge to "
-        "the flipped classifier)",
-        measurement=m,
-        verdict="confirmed" if ok else "refuted",
-        summary=f"agreement with Bayes at n = {m['sizes'][-1]}: cc {finals['cc']:.3f}, "
-        f"distill {finals['distill']:.3f}; both falling: {ok}",
     )
-
-
-@claim(
-    "well-specified",
-    "Bayes teacher, Gaussian classes: the distilled linear student recovers the posterior",
-    "proved",
 )
-def well_specified(ctx: Context) -> Claim:
-    """Distillation's population minimizer is E[d|x] = eta(x), softmax-linear here."""
 
-    def compute() -> dict[str, Any]:
-        world = GaussianClasses(
-            means=[[1.0, 0.0, 0.0, 0.5], [-0.5, 1.0, 0.0, 0.0], [0.0, -0.5, 1.0, -0.5]],
-            cov=np.eye(4),
-        )
-        sizes = ctx.pick(
-            quick=[300, 1000, 3000, 10000], paper=[300, 1000, 3000, 10000, 30000, 100000]
-        )
-        x_eval, _ = world.sample(1000, rng=0)
-        cfg = TrainConfig(model="linear", optimizer="lbfgs", steps=500, tol=1e-6, l2=0.0)
-        w_true, b_true = world.linear_posterior()
 
-        def centered(w: np.ndarray, b: np.ndarray) -> np.ndarray:
-            # softmax is unchanged by adding one vector to every class: compare centred params
-            full = np.concatenate([w, b[..., None]], axis=-1)
-            return full - full.mean(axis=-2, keepdims=True)
+# --- Well specified ----------------------------------------------------------------------
 
-        truth = centered(w_true.T, b_true)
-        out: dict[str, Any] = {"sizes": sizes}
-        for learner in ("distill", "truth"):
-            curve = learning_curve(
-                world,
-                BayesTeacher(world),
-                learner,
-                None,
-                sizes=sizes,
-                seeds=ctx.learner_seeds(quick=3, paper=10),
-                x_eval=x_eval,
-                cfg=cfg,
-            )
-            fit = centered(curve.params["W"], curve.params["b"])
-            error = np.sqrt(np.sum((fit - truth) ** 2, axis=(-2, -1)))
-            out[learner] = {
-                "parameter_error": mean_ci(error),
-                "max_parameter_error": float(error.max()),
-                "slope": slope_with_interval(np.asarray(sizes), error, 0.0),
-                "converged_fraction": float(curve.converged.mean()),
-            }
-        return out
 
-    m = ctx.cell("grid", compute)
-    exact = m["distill"]["max_parameter_error"] <= PARAMETER_TOL
-    sampled = m["truth"]["slope"]
-    ok = exact and sampled["ci"][1] < 0
-    return Claim(
-        id="well-specified",
-        statement="THEORY.md section 3 (distillation minimizer E[d|x]): with the Bayes teacher "
-        "d = eta(x) on Gaussian classes with shared covariance, eta is softmax-linear, so a "
-        "linear distillation student (no weight decay) is well specified: its empirical "
-        "minimizer is the true posterior at every n (the gradient sum_i (p(x_i) - eta(x_i)) x_i "
-        "vanishes there), while a student of sampled hard labels only converges at the "
-        "parametric rate.",
-        status="proved",
-        setting={
-            "world": "3 Gaussian classes in R^4, identity covariance",
-            "students": "linear, L-BFGS to gradient norm 1e-6, l2 0; distill (d = eta(x)) "
-            "and truth (one-hot sampled y)",
-            "sizes": m["sizes"],
-        },
-        prediction=f"distilled parameters within {PARAMETER_TOL:g} of the truth at every n "
-        "(shift-centred); the hard-label student's error shrinks (log-log slope below 0, "
-        "parametric rate -1/2)",
-        measurement=m,
-        verdict="confirmed" if ok else "refuted",
-        summary=f"distill: largest parameter error {m['distill']['max_parameter_error']:.1e} "
-        f"at every n; hard labels: slope {sampled['slope']:.2f} "
-        f"[{sampled['ci'][0]:.2f}, {sampled['ci'][1]:.2f}], error "
-        f"{m['truth']['parameter_error']['mean'][-1]:.3f} at n = {m['sizes'][-1]}",
+@dataclass(frozen=True)
+class ParameterCurve:
+    """Distance of a linear student's (shift-centred) parameters from the truth, per size."""
+
+    parameter_error: MeanCI
+    max_parameter_error: float
+    slope: Slope
+    converged_fraction: float
+
+
+@dataclass(frozen=True)
+class WellSpecified:
+    """The distilled (``d = eta(x)``) and hard-label students of a Gaussian world."""
+
+    sizes: list[int]
+    distill: ParameterCurve
+    truth: ParameterCurve
+
+
+def compute_well_specified(ctx: CellContext) -> WellSpecified:
+    """Parameter errors of both students over sizes and seeds."""
+    world = GaussianClasses(
+        means=[[1.0, 0.0, 0.0, 0.5], [-0.5, 1.0, 0.0, 0.0], [0.0, -0.5, 1.0, -0.5]],
+        cov=np.eye(4),
     )
+    sizes = ctx.size("sizes")
+    x_eval, _ = world.sample(1000, rng=0)
+    cfg = TrainConfig(model="linear", optimizer="lbfgs", steps=500, tol=1e-6, l2=0.0)
+    w_true, b_true = world.linear_posterior()
+
+    def centered(w: np.ndarray, b: np.ndarray) -> np.ndarray:
+        # softmax is unchanged by adding one vector to every class: compare centred params
+        full = np.concatenate([w, b[..., None]], axis=-1)
+        return full - full.mean(axis=-2, keepdims=True)
+
+    truth = centered(w_true.T, b_true)
+    out = {}
+    for learner in ("distill", "truth"):
+        curve = learning_curve(
+            world,
+            BayesTeacher(world),
+            learner,
+            None,
+            sizes=sizes,
+            seeds=ctx.learner_seeds(),
+            x_eval=x_eval,
+            cfg=cfg,
+        )
+        fit = centered(curve.params["W"], curve.params["b"])
+        error = np.sqrt(np.sum((fit - truth) ** 2, axis=(-2, -1)))
+        out[learner] = ParameterCurve(
+            parameter_error=MeanCI.over_seeds(error),
+            max_parameter_error=float(error.max()),
+            slope=Slope.fit(np.asarray(sizes), error, 0.0),
+            converged_fraction=float(curve.converged.mean()),
+        )
+    return WellSpecified(list(sizes), out["distill"], out["truth"])
 
 
 #: Parameter agreement expected of the distilled student: L-BFGS stops at gradient norm
 #: 1e-6 in float32, which leaves parameter errors near 1e-5; 1e-3 leaves room for the
 #: conditioning of small samples without admitting any statistical error (0.1 at n = 300).
 PARAMETER_TOL = 1e-3
+
+
+def judge_well_specified(m: WellSpecified, p: float) -> Judgement:
+    """Confirmed when every distilled student is within ``p`` of the truth and the
+    hard-label student's error falls (slope's upper end below 0). A distilled student
+    farther than ``p`` refutes if it reached its empirical minimizer (the statement's
+    object); if it did not, the measurement says nothing about the statement: silent."""
+    if not holds(m.distill.max_parameter_error, p):
+        if m.distill.converged_fraction < 1:
+            return silent("far from the truth, but some students did not reach their minimizer")
+        return refuted(f"a distilled student is {m.distill.max_parameter_error:.2g} from the truth")
+    if not m.truth.slope.ci[1] < 0:
+        return refuted("the hard-label student's parameter error does not fall")
+    return confirmed("distillation recovers the truth at every n; hard labels converge")
+
+
+register(
+    ClaimSpec(
+        id="well-specified",
+        status="proved",
+        title="Bayes teacher, Gaussian classes: the distilled linear student recovers the "
+        "posterior",
+        section="3",
+        statement="Distillation minimizer E[d|x]: with the Bayes teacher d = eta(x) on Gaussian "
+        "classes with shared covariance, eta is softmax-linear, so a linear distillation "
+        "student (no weight decay) is well specified: its empirical minimizer is the true "
+        "posterior at every n (the gradient sum_i (p(x_i) - eta(x_i)) x_i vanishes there), "
+        "while a student of sampled hard labels only converges at the parametric rate.",
+        predicts=f"distilled parameters within {PARAMETER_TOL:g} of the truth at every n "
+        "(shift-centred); the hard-label student's error shrinks (log-log slope below 0, "
+        "parametric rate -1/2)",
+        prediction=PARAMETER_TOL,
+        needs=(CellSpec("well-specified", WellSpecified, compute_well_specified),),
+        measurement=WellSpecified,
+        judge=judge_well_specified,
+        summary=lambda m: (
+            f"distill: largest parameter error {m.distill.max_parameter_error:.1e} "
+            f"at every n; hard labels: slope {m.truth.slope.slope:.2f} "
+            f"[{m.truth.slope.ci[0]:.2f}, {m.truth.slope.ci[1]:.2f}], error "
+            f"{m.truth.parameter_error.mean[-1]:.3f} at n = {m.sizes[-1]}"
+        ),
+        setting={
+            "world": "3 Gaussian classes in R^4, identity covariance",
+            "students": "linear, L-BFGS to gradient norm 1e-6, l2 0; distill (d = eta(x)) "
+            "and truth (one-hot sampled y)",
+        },
+    )
+)

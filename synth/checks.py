@@ -1,8 +1,9 @@
 """Input validation shared by every layer: bad input raises ``ValueError``, never a wrong number.
 
-Each check names the argument and says what is wrong with it, so the message alone tells a
-user which array to fix. The tolerances are module constants so that callers and tests
-quote the same numbers.
+The public bottom layer (ARCHITECTURE.md): ``theory`` and ``verify`` validate through these
+functions too. Each check names the argument and says what is wrong with it, so the message
+alone tells a user which array to fix. The tolerances are module constants so that callers
+and tests quote the same numbers. THEORY.md section 1 defines the objects checked.
 """
 
 from __future__ import annotations
@@ -11,6 +12,18 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "PROB_ATOL",
+    "SOFT_LABEL_ATOL",
+    "as_float_array",
+    "check_distributions",
+    "check_k",
+    "check_labels",
+    "check_same_length",
+    "check_soft_labels",
+    "check_unit_interval",
+]
 
 #: Absolute tolerance on ``sum(d) == 1`` for a soft label. A float32 softmax over a few
 #: hundred classes sums to one within ~1e-6; 1e-5 leaves room for that, yet rejects
@@ -22,7 +35,10 @@ PROB_ATOL = 1e-9
 
 
 def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
-    """``value`` as a finite float64 array, or a ``ValueError`` naming ``name``."""
+    """``value`` as a finite float64 array, or a ``ValueError`` naming ``name``.
+
+    THEORY.md section 1: every quantity of a world is a finite real number.
+    """
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -36,7 +52,8 @@ def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
 def check_distributions(
     value: ArrayLike, name: str, *, atol: float = PROB_ATOL, min_classes: int = 1
 ) -> NDArray[np.float64]:
-    """Check that ``value[..., :]`` are probability vectors along the last axis.
+    """Check that ``value[..., :]`` are probability vectors along the last axis (THEORY.md
+    section 1: ``eta(x)``, soft labels and weights live on the simplex).
 
     Args:
       value: array ``[..., c]``.
@@ -128,7 +145,10 @@ def check_k(k: Any, num_classes: int | None = None, name: str = "k") -> int:
 
 
 def check_same_length(**arrays: Any) -> int:
-    """The common length of the leading axes of ``arrays``; ``ValueError`` if they differ."""
+    """The common length of the leading axes of ``arrays``; ``ValueError`` if they differ.
+
+    THEORY.md section 2: Monte Carlo estimates pair samples ``(x_i, y_i, d_i)`` one to one.
+    """
     lengths = {name: int(np.shape(a)[0]) if np.ndim(a) else -1 for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
         shown = ", ".join(f"{n} has {v}" for n, v in lengths.items())
@@ -139,7 +159,8 @@ def check_same_length(**arrays: Any) -> int:
 def check_unit_interval(
     value: Any, name: str, *, open_left: bool = False, open_right: bool = False
 ) -> float:
-    """A real number in ``[0, 1]`` (ends open on request)."""
+    """A real number in ``[0, 1]`` (ends open on request): a probability or a threshold
+    of THEORY.md sections 1 and 5."""
     try:
         v = float(value)
     except (TypeError, ValueError):

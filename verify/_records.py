@@ -1,0 +1,101 @@
+"""Small typed records that measurements are built from: rates, means over seeds, slopes.
+
+Each record comes with the function that computes it, so every claim states a proportion
+or a mean over seeds the same way (intervals included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+import theory
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A proportion with its two-sided 95% Wilson interval (``None`` when nothing was counted)."""
+
+    hits: int
+    total: int
+    rate: float | None
+    ci: tuple[float, float] | None
+
+    @classmethod
+    def of(cls, hits: int, total: int, confidence: float = 0.95) -> Rate:
+        """``hits`` out of ``total`` (THEORY.md section 2: binomial intervals)."""
+        if total == 0:
+            return cls(0, 0, None, None)
+        lo, hi = theory.binomial_interval(int(hits), int(total), confidence=confidence)
+        return cls(int(hits), int(total), hits / total, (float(lo), float(hi)))
+
+    @property
+    def all(self) -> bool:
+        """Every counted case is a hit (vacuously true when nothing was counted)."""
+        return self.hits == self.total
+
+
+@dataclass(frozen=True)
+class MeanCI:
+    """Means over seeds with normal 95% intervals, one entry per row (e.g. per sample size)."""
+
+    mean: list[float]
+    ci_low: list[float]
+    ci_high: list[float]
+
+    @classmethod
+    def over_seeds(cls, values: np.ndarray) -> MeanCI:
+        """Mean over the last axis of ``values [S, R]`` (rows by seeds)."""
+        mean, lo, hi = _mean_ci(np.asarray(values, dtype=float))
+        return cls(mean.tolist(), lo.tolist(), hi.tolist())
+
+
+@dataclass(frozen=True)
+class MeanCIGrid:
+    """Means over seeds with normal 95% intervals on a two-way grid ``[rows][columns]``."""
+
+    mean: list[list[float]]
+    ci_low: list[list[float]]
+    ci_high: list[list[float]]
+
+    @classmethod
+    def over_seeds(cls, values: np.ndarray) -> MeanCIGrid:
+        """Mean over the last axis of ``values [A, B, R]``."""
+        mean, lo, hi = _mean_ci(np.asarray(values, dtype=float))
+        return cls(mean.tolist(), lo.tolist(), hi.tolist())
+
+
+def _mean_ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    mean = values.mean(axis=-1)
+    n = values.shape[-1]
+    se = values.std(axis=-1, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(mean)
+    return mean, mean - 1.96 * se, mean + 1.96 * se
+
+
+@dataclass(frozen=True)
+class Slope:
+    """A least-squares log-log slope with its 95% t interval.
+
+    Attributes:
+      slope: slope of ``log(value + floor)`` on ``log(size)``.
+      ci: its 95% interval.
+      floor: the offset that keeps zeros finite (one held-out point's worth).
+    """
+
+    slope: float
+    ci: tuple[float, float]
+    floor: float
+
+    @classmethod
+    def fit(cls, sizes: np.ndarray, values: np.ndarray, floor: float) -> Slope:
+        """Fit ``values [S, R]`` (sizes by seeds) against ``sizes [S]``, over all ``S R`` points."""
+        x = np.repeat(np.log(np.asarray(sizes, float)), values.shape[1])
+        y = np.log(np.asarray(values, float).ravel() + floor)
+        fitted = stats.linregress(x, y)
+        t = stats.t.ppf(0.975, max(len(x) - 2, 1))
+        half = t * fitted.stderr
+        return cls(
+            float(fitted.slope), (float(fitted.slope - half), float(fitted.slope + half)), floor
+        )
