@@ -300,7 +300,7 @@ def _partial() -> list[Case]:
         distill=acc,
         truth_accuracy=0.99,
     )
-    undecided = [["undetermined", "undetermined", "undetermined"]]
+    undecided: list[list[_applications.SetRiskOutcome]] = [["undetermined"] * 3]
     return [
         (ok, "confirmed"),
         (replace(ok, set_risk=[["consistent", "consistent", "undetermined"]]), "refuted"),
