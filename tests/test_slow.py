@@ -1,4 +1,5 @@
-"""The slow tier: the paper-size suite (about 3 minutes here). Run with ``pytest -m slow``."""
+"""The slow tier: the paper-size suite (about 12 minutes on 2 cores). Run with
+``pytest -m slow``."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from verify._spec import CellSpec, ClaimSpec
 from verify._suites import ORDER, SIZES
 
 #: Modules of ``verify.claims`` that hold shared helpers, not claims.
-HELPERS = frozenset({"_common"})
+HELPERS = frozenset({"_common", "_training"})
 
 
 def claim_modules() -> list[str]:

@@ -123,13 +123,13 @@ def train_sbt_teacher(
 
 def teacher_probabilities(params: Params, x: np.ndarray, hidden: int) -> np.ndarray:
     """``[n, c]`` soft labels of a teacher on ``x [n, p]``."""
-    probs = _soft_labels(hidden)(params, np.asarray(x.T, np.float32))
-    return np.asarray(probs, dtype=np.float64).T
+    logits = _logits(hidden)(params, np.asarray(x.T, np.float32))
+    return np.asarray(jax.nn.softmax(logits, axis=0), dtype=np.float64).T
 
 
 @functools.lru_cache(maxsize=8)
-def _soft_labels(hidden: int):
-    """The teacher's softmax as one compiled function per width (eagerly, each operation
-    would compile on its own for every new input shape)."""
-    model = mlp(hidden)
-    return jax.jit(lambda params, x: jax.nn.softmax(model.apply(params, x), axis=0))
+def _logits(hidden: int):
+    """The teacher's logits, compiled once per width. The softmax stays a separate call:
+    compiled together with the MLP, XLA on CPU took 18 s instead of 0.08 s for 50,000
+    inputs (measured here)."""
+    return jax.jit(mlp(hidden).apply)

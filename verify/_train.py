@@ -293,29 +293,33 @@ def predict(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
 
     Compiled once per model and shapes: equal configurations share the compiled function.
     """
-    return np.asarray(_batched(_model(cfg), False, "labels")(params, jnp.asarray(x, jnp.float32)))
+    return np.asarray(_batched(_model(cfg), False, True)(params, jnp.asarray(x, jnp.float32)))
 
 
 def probabilities(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
     """``[K, c, m]`` predicted class probabilities on shared inputs ``x [p, m]``."""
-    return np.asarray(_batched(_model(cfg), False, "probs")(params, jnp.asarray(x, jnp.float32)))
+    logits = _batched(_model(cfg), False, False)(params, jnp.asarray(x, jnp.float32))
+    return np.asarray(jax.nn.softmax(logits, axis=1))
 
 
 def probabilities_each(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:
     """``[K, c, n]``: student ``k``'s class probabilities on its own inputs ``x [K, p, n]``."""
-    return np.asarray(_batched(_model(cfg), True, "probs")(params, jnp.asarray(x, jnp.float32)))
+    logits = _batched(_model(cfg), True, False)(params, jnp.asarray(x, jnp.float32))
+    return np.asarray(jax.nn.softmax(logits, axis=1))
 
 
 @functools.lru_cache(maxsize=32)
-def _batched(model: Model, paired: bool, output: Literal["labels", "probs"]):
-    """``K`` students' labels or probabilities as one compiled function per (model, pairing,
+def _batched(model: Model, paired: bool, labels: bool):
+    """``K`` students' logits (or labels) as one compiled function per (model, pairing,
     output) and shapes. The cache is keyed by the model's value, so a rebuilt but equal
-    configuration reuses it; the whole map, argmax or softmax included, is compiled, since
-    eager operations would each compile on their own."""
+    configuration reuses it. The argmax is compiled in (eagerly it would compile on its own
+    for every shape); a softmax is not: compiled together with an MLP, XLA on CPU ran 25 to
+    200 times slower on 50,000 inputs (measured here), and compiled on its own it rounds
+    differently from the eager softmax earlier results were computed with."""
     logits = jax.vmap(model.apply, in_axes=(0, 0 if paired else None))
 
     def run(params: Params, x: jax.Array) -> jax.Array:
         z = logits(params, x)
-        return jnp.argmax(z, axis=1) if output == "labels" else jax.nn.softmax(z, axis=1)
+        return jnp.argmax(z, axis=1) if labels else z
 
     return jax.jit(run)

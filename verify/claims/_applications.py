@@ -14,7 +14,8 @@ from verify._records import MeanCI, MeanCIGrid
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._students import student_grid
-from verify.claims._common import EXACT_TOL, LINEAR, holds
+from verify.claims._common import EXACT_TOL, holds
+from verify.claims._training import LINEAR
 
 C, P = 10, 10
 WORLD = f"RealizableLinear.random({C}, {P}, rng=31)"

@@ -15,7 +15,6 @@ import theory
 from synth import FiniteLabeler, FiniteWorld, random_problems
 from theory import SetRule, Support, Threshold, TopK
 from verify._spec import Judgement, confirmed, refuted, silent
-from verify._train import TrainConfig
 
 #: Floating slack for inequalities between exact float64 risks (sums of a few hundred
 #: products of numbers in [0, 1] carry rounding errors far below this).
@@ -24,14 +23,6 @@ EXACT_TOL = 1e-12
 #: Margin below which an argmax of a numerically solved minimizer counts as undetermined
 #: (the CC solver reaches maximizers to about 1e-7, see ``theory.cc_target``).
 ARGMAX_TOL = 1e-6
-
-#: The linear student of the trained claims: convex, so L-BFGS to a small gradient norm.
-LINEAR = TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=1e-4)
-
-#: "Falls toward 0" means the fitted log-log slope's upper 95% end is below this: a decay
-#: slower than n^-0.1 would need 10^10 times more data to shrink tenfold, which at these
-#: sample sizes is a plateau (a tight interval around -0.03 is not convergence).
-DECAY = -0.1
 
 
 def rules_for(num_classes: int, *, with_threshold: bool = True) -> list[SetRule]:

@@ -16,7 +16,7 @@ from verify._records import MeanCI, Slope
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._students import learning_curve
-from verify.claims._common import DECAY, LINEAR
+from verify.claims._training import DECAY, LINEAR
 
 C, P = 5, 5
 DELTAS = (0.15, 0.3, 0.45, 0.6)  # top-1 SBT: gamma = Delta/(c-1), margins 0.81 .. 0.25

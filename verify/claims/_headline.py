@@ -14,7 +14,7 @@ from verify._registry import register
 from verify._sbt import SKILLFUL_BUT_BAD, teacher_probabilities, train_sbt_teacher
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._train import predict, train
-from verify.claims._common import LINEAR
+from verify.claims._training import LINEAR
 
 C, P, K = 10, 10, 3
 TEACHER = replace(SKILLFUL_BUT_BAD, k=K)

@@ -19,7 +19,7 @@ from synth import RealizableLinear
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._train import predict, probabilities_each, train
-from verify.claims._common import LINEAR
+from verify.claims._training import LINEAR
 
 C, P = 5, 5
 FRACTIONS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)

@@ -28,7 +28,8 @@ from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._students import Evaluation, class_oracles, learning_curve
 from verify._train import TrainConfig
-from verify.claims._common import DECAY, LINEAR, holds
+from verify.claims._common import holds
+from verify.claims._training import DECAY, LINEAR
 
 
 @dataclass(frozen=True)
