@@ -10,7 +10,7 @@ import pkgutil
 from typing import Any
 
 from verify._registry import registered
-from verify._spec import CellSpec, ClaimSpec
+from verify._spec import ClaimSpec
 from verify._suites import ORDER, SIZES
 
 #: Modules of ``verify.claims`` that hold shared helpers, not claims.
@@ -55,24 +55,6 @@ def _load() -> tuple[ClaimSpec[Any, Any], ...]:
 def all_claims() -> list[ClaimSpec[Any, Any]]:
     """Every claim, in suite order."""
     return list(_load())
-
-
-def all_cells() -> dict[str, CellSpec[Any]]:
-    """Every cell any claim needs, by id (one spec per id)."""
-    cells: dict[str, CellSpec[Any]] = {}
-    for spec in all_claims():
-        for cell in spec.needs:
-            if cells.setdefault(cell.id, cell) is not cell:
-                raise RuntimeError(f"two different cells are called {cell.id!r}")
-    return cells
-
-
-def claim_by_id(claim_id: str) -> ClaimSpec[Any, Any]:
-    """The claim ``claim_id`` (``KeyError`` if there is none)."""
-    for spec in all_claims():
-        if spec.id == claim_id:
-            return spec
-    raise KeyError(f"no claim {claim_id!r}")
 
 
 def select(pattern: str | None = None) -> list[ClaimSpec[Any, Any]]:

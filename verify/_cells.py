@@ -48,14 +48,13 @@ class CellOutcome:
 
     Attributes:
       record: the value (an instance of the cell's record type).
-      key: its key; ``hash``: the key's hash (the file name).
+      hash: the hash of its key (the file name).
       computed: computed by this run (``False``: read back).
       seconds: how long computing it took (when it was computed, by this run or an
         earlier one).
     """
 
     record: Any
-    key: dict[str, Any]
     hash: str
     computed: bool
     seconds: float
@@ -90,7 +89,7 @@ class CellStore:
             # SchemaError and json's decode errors are ValueErrors
             self.warn(f"{path}: cannot use this cell ({exc}); recomputing it")
             return None
-        return CellOutcome(record, key, path.stem, False, seconds)
+        return CellOutcome(record, path.stem, False, seconds)
 
     def obtain(
         self,
@@ -126,4 +125,4 @@ class CellStore:
         if self.root is not None:
             text = json.dumps({"key": key, "seconds": seconds, "record": data})
             write_atomic(self.path(cell.id, digest), text)
-        return CellOutcome(record, key, digest, True, seconds)
+        return CellOutcome(record, digest, True, seconds)

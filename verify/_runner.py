@@ -49,19 +49,16 @@ def run_claims(
         raise ValueError(f"seeds: must be at least 1, got {seeds}")
     bar = ProgressBar(len(specs), progress)
     store = CellStore(None if out is None else Path(out) / "cells")
+    cells = {cell.id: cell for spec in specs for cell in spec.needs}
+    sizes = {c.sizes: sizes_for(c.sizes, suite, seeds=seeds) for c in cells.values()}
     # Every key now, while the source on disk is the source that was imported.
-    keys = {
-        cell.id: cell_key(cell, sizes_for(cell.sizes, suite, seeds=seeds), seed)
-        for spec in specs
-        for cell in spec.needs
-    }
+    keys = {i: cell_key(c, sizes[c.sizes], seed) for i, c in cells.items()}
     obtained: dict[str, CellOutcome] = {}
     done: list[ClaimResult] = []
     start = time.perf_counter()
     for i, spec in enumerate(specs, 1):
         bar.start_claim(spec.id)
         t0 = time.perf_counter()
-        sizes = {cell.sizes: sizes_for(cell.sizes, suite, seeds=seeds) for cell in spec.needs}
         for cell in spec.needs:
             if cell.id not in obtained:
                 obtained[cell.id] = store.obtain(cell, sizes[cell.sizes], seed, key=keys[cell.id])
@@ -76,7 +73,7 @@ def run_claims(
             statement=spec.statement,
             predicts=spec.predicts,
             setting=dict(spec.setting),
-            sizes=sizes,
+            sizes={cell.sizes: sizes[cell.sizes] for cell in spec.needs},
             measurement=measurement,
             verdict=judgement.verdict,
             reason=judgement.reason,

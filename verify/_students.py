@@ -220,6 +220,19 @@ class ClassOracles:
     how: dict[str, str]
 
 
+def class_indicators(membership: np.ndarray) -> dict[str, float]:
+    """``Delta``, ``Delta_max`` and ``gamma`` of a teacher that ignores ``x``, from its
+    membership ``m[y, j]`` (``[c, c]``), with the classes equally likely (THEORY.md
+    section 2)."""
+    c = membership.shape[-1]
+    m, joint = np.asarray(membership)[None], np.full((1, c), 1.0 / c)
+    return {
+        "delta": float(theory.delta(m, joint)),
+        "delta_max": float(theory.delta_max(m, joint)),
+        "gamma": float(theory.gamma(m, joint)),
+    }
+
+
 def class_oracles(
     teacher: Teacher, rule: Any, *, draws: int = 20000, rng: np.random.Generator
 ) -> ClassOracles:
@@ -249,12 +262,7 @@ def class_oracles(
     sol = theory.cc_target(masks, np.full((c, draws), 1.0 / draws))
     how["cc"] = f"CC minimizer of the empirical set law ({draws} draws per class)"
     top2 = np.sort(sol.probs, axis=-1)[:, -2:]
-    joint = np.full((1, c), 1.0 / c)  # indicators of y-symmetric bookkeeping: uniform classes
-    indicators = {
-        "delta": float(theory.delta(m[None], joint)),
-        "delta_max": float(theory.delta_max(m[None], joint)),
-        "gamma": float(theory.gamma(m[None], joint)),
-    }
+    indicators = class_indicators(m)
     return ClassOracles(
         set_risk=np.argmax(m, axis=-1),
         distill=np.argmax(mean, axis=-1),

@@ -8,6 +8,7 @@ another schema version, or one whose fields do not fit, naming the offending pat
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,14 +153,10 @@ def parse_report(data: Any, source: str = "report.json") -> Report:
             if c.id not in types:
                 raise SchemaError(f"$.claims[{i}]: unknown claim {c.id!r}")
             typed = from_json(types[c.id], c.measurement, f"$.claims[{i}].measurement")
-            claims.append(_replace_measurement(c, typed))
+            claims.append(dataclasses.replace(c, measurement=typed))
     except SchemaError as exc:
         raise SchemaError(f"{source}: {exc}") from None
-    return Report(**{**vars(report), "claims": claims})
-
-
-def _replace_measurement(c: ClaimResult, measurement: Any) -> ClaimResult:
-    return ClaimResult(**{**vars(c), "measurement": measurement})
+    return dataclasses.replace(report, claims=claims)
 
 
 def load_report(path: Path | str) -> Report:

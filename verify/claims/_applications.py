@@ -13,7 +13,7 @@ from synth import AdditiveNoise, PartialLabels, RealizableLinear, additive_noise
 from verify._records import MeanCI, MeanCIGrid
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
-from verify._students import student_grid
+from verify._students import class_indicators, student_grid
 from verify.claims._common import EXACT_TOL, holds
 from verify.claims._training import LINEAR
 
@@ -115,14 +115,13 @@ def compute_partial(ctx: CellContext) -> PartialGrid:
     cells = [(d, g) for d in DELTAS for g in GAMMAS]
     rule = theory.Support()
     teachers = [(PartialLabels.from_targets(C, delta=d, gamma=g), rule) for d, g in cells]
-    joint = np.full((1, C), 1.0 / C)
     # Bonferroni over every membership interval of the grid
     confidence = 1 - 1e-6 / (len(cells) * C * C)
     rng = ctx.rng("monte-carlo")
     indicators, outcomes, widths = [], [], []
     for teacher, _ in teachers:
-        m = teacher.membership(np.zeros((1, 1)), rule)  # [1, y, j]
-        indicators.append((float(theory.delta(m, joint)), float(theory.gamma(m, joint))))
+        found = class_indicators(teacher.membership(np.zeros((1, 1)), rule)[0])
+        indicators.append((found["delta"], found["gamma"]))
         outcome, width = _set_risk_by_sampling(teacher, rule, draws, confidence, rng)
         outcomes.append(outcome)
         widths.append(width)

@@ -15,7 +15,7 @@ from synth import RealizableLinear, SkillfulButBad
 from verify._records import MeanCI, Slope
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
-from verify._students import learning_curve
+from verify._students import class_indicators, learning_curve
 from verify.claims._training import DECAY, LINEAR
 
 C, P = 5, 5
@@ -60,9 +60,8 @@ def compute_curves(ctx: CellContext) -> LearningCurves:
     curves = []
     for delta in DELTAS:
         teacher = SkillfulButBad(C, 1, accuracy=1 - delta, delta=delta)
-        m = teacher.membership(np.zeros((1, 1)), rule)
-        joint = np.full((1, C), 1.0 / C)
-        d_max, g = float(theory.delta_max(m, joint)), float(theory.gamma(m, joint))
+        indicators = class_indicators(teacher.membership(np.zeros((1, 1)), rule)[0])
+        d_max, g = indicators["delta_max"], indicators["gamma"]
         curve = learning_curve(
             world,
             teacher,

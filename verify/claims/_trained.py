@@ -26,7 +26,7 @@ from synth import (
 from verify._records import MeanCI, Slope
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
-from verify._students import Evaluation, class_oracles, learning_curve
+from verify._students import Evaluation, class_indicators, class_oracles, learning_curve
 from verify._train import TrainConfig
 from verify.claims._common import holds
 from verify.claims._training import DECAY, LINEAR
@@ -347,13 +347,7 @@ def compute_beyond(ctx: CellContext) -> BeyondBoundary:
     world = RealizableLinear.random(2, 3, rng=5)
     teacher = SkillfulButBad(2, 1, accuracy=0.3, delta=0.7)
     rule = theory.TopK(1)
-    mem = teacher.membership(np.zeros((1, 1)), rule)
-    joint = np.full((1, 2), 0.5)
-    indicators = Indicators(
-        delta=float(theory.delta(mem, joint)),
-        delta_max=float(theory.delta_max(mem, joint)),
-        gamma=float(theory.gamma(mem, joint)),
-    )
+    indicators = Indicators(**class_indicators(teacher.membership(np.zeros((1, 1)), rule)[0]))
     x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
     sizes = ctx.size("sizes")
     curves = {}
