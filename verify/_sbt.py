@@ -57,8 +57,21 @@ SKILLFUL_BUT_BAD = SBTConfig(
 )
 
 
+def wrong_labels(key: jax.Array, y: jax.Array, c: int, k: int) -> jax.Array:
+    """``[n, k-1]``: ``k - 1`` distinct wrong labels per point, ``y + 1 + (random offsets)``
+    mod ``c``, drawn from ``key`` (the targets of ``L_rnd``)."""
+    offsets = jax.vmap(lambda kk: jax.random.permutation(kk, c - 1)[: k - 1])(
+        jax.random.split(key, y.shape[0])
+    )
+    return (y[:, None] + 1 + offsets) % c
+
+
 def sbt_loss(logits: jax.Array, y: jax.Array, key: jax.Array, cfg: SBTConfig) -> jax.Array:
-    """Mean SBT loss for logits ``[c, n]`` and labels ``[n]``."""
+    """Mean SBT loss for logits ``[c, n]`` and labels ``[n]``, wrong labels drawn from ``key``."""
+    return _sbt_loss(logits, y, wrong_labels(key, y, logits.shape[0], cfg.k), cfg)
+
+
+def _sbt_loss(logits: jax.Array, y: jax.Array, wrong: jax.Array, cfg: SBTConfig) -> jax.Array:
     c, n = logits.shape
     logp = jax.nn.log_softmax(logits, axis=0)
     p = jnp.exp(logp)
@@ -71,11 +84,6 @@ def sbt_loss(logits: jax.Array, y: jax.Array, key: jax.Array, cfg: SBTConfig) ->
     ce = -logp_y
     punish = jnp.maximum(margin, 0.0)
     complete = jnp.where(rank >= cfg.k, -logp_y, 0.0)
-    # k - 1 random wrong labels per point: y + 1 + (random offsets), distinct, mod c
-    offsets = jax.vmap(lambda kk: jax.random.permutation(kk, c - 1)[: cfg.k - 1])(
-        jax.random.split(key, n)
-    )
-    wrong = (y[:, None] + 1 + offsets) % c  # [n, k-1]
     rnd = -jnp.mean(logp[wrong.T, rows[None, :]], axis=0) if cfg.k > 1 else jnp.zeros(n)
     total = ce + cfg.punish * punish + cfg.complete * complete + cfg.random * rnd
     return jnp.mean(total)
@@ -98,27 +106,41 @@ def train_sbt_teacher(
     state = opt.init(params)
     xj, yj = jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.int32)
     segment = max(cfg.steps // cfg.checkpoints, 1)
-
-    @jax.jit
-    def run(params: Params, state: optax.OptState, key: jax.Array):
-        def step(carry, k):
-            pr, st = carry
-            grad = jax.grad(lambda q: sbt_loss(model.apply(q, xj), yj, k, cfg))(pr)
-            updates, st = opt.update(grad, st, pr)
-            return (optax.apply_updates(pr, updates), st), None
-
-        epochs = jax.random.split(key, -(-segment // cfg.epoch))
-        keys = jnp.repeat(epochs, cfg.epoch, axis=0, total_repeat_length=segment)
-        (params, state), _ = lax.scan(step, (params, state), keys)
-        return params, state
-
+    run = _segment(cfg, segment, c)
     snapshots, steps = [], []
     for i in range(cfg.checkpoints):  # a handful of training segments, each one compiled scan
         key, sub = jax.random.split(key)
-        params, state = run(params, state, sub)
+        params, state = run(params, state, sub, xj, yj)
         snapshots.append(jax.tree.map(np.asarray, params))
         steps.append((i + 1) * segment)
     return snapshots, steps
+
+
+@functools.lru_cache(maxsize=8)
+def _segment(cfg: SBTConfig, segment: int, c: int):
+    """``segment`` training steps as one compiled scan, shared by every teacher of the same
+    configuration (their data are arguments, not constants of the program)."""
+    model = mlp(cfg.hidden)
+    opt = optax.adam(cfg.learning_rate)
+
+    @jax.jit
+    def run(params: Params, state: optax.OptState, key: jax.Array, x: jax.Array, y: jax.Array):
+        # The wrong labels change once per epoch: drawn once per epoch, not at every step
+        # (the same labels as drawing them from the epoch's key at every step).
+        epochs = jax.random.split(key, -(-segment // cfg.epoch))
+        wrongs = jax.vmap(lambda ek: wrong_labels(ek, y, c, cfg.k))(epochs)
+
+        def step(carry, i):
+            pr, st = carry
+            wrong = wrongs[i // cfg.epoch]
+            grad = jax.grad(lambda q: _sbt_loss(model.apply(q, x), y, wrong, cfg))(pr)
+            updates, st = opt.update(grad, st, pr)
+            return (optax.apply_updates(pr, updates), st), None
+
+        (params, state), _ = lax.scan(step, (params, state), jnp.arange(segment))
+        return params, state
+
+    return run
 
 
 def teacher_probabilities(params: Params, x: np.ndarray, hidden: int) -> np.ndarray:
