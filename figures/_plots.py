@@ -14,6 +14,7 @@ from figures._style import COLORS, LABELS, boundary, new_figure
 from verify.schema import (
     Collapse,
     Consistency,
+    FloorsByWidth,
     Headline,
     LearningCurves,
     NoiseSweep,
@@ -84,7 +85,7 @@ def consistency_curves(claims: Claims) -> Figure:
         for teacher, marker in markers.items():
             grid = claims.measurement(f"consistency/{teacher}/{learner}", Consistency).grid
             d = grid.disagreement_with_bayes
-            ax.errorbar(
+            line = ax.errorbar(
                 grid.sizes,
                 d.mean,
                 yerr=[np.subtract(d.mean, d.ci_low), np.subtract(d.ci_high, d.mean)],
@@ -92,6 +93,13 @@ def consistency_curves(claims: Claims) -> Figure:
                 ms=4,
                 capsize=2,
                 label=teacher,
+            )
+            # the linear class's floor: where these students level off, whatever n
+            ax.axhline(
+                max(grid.floor.value, 1e-4),
+                color=line[0].get_color(),
+                linestyle="--",
+                linewidth=0.8,
             )
         # every consistency claim carries the same true-label ceiling (one shared cell)
         ceiling = claims.measurement(f"consistency/sbt/{learner}", Consistency).ceiling
@@ -106,14 +114,14 @@ def consistency_curves(claims: Claims) -> Figure:
         ax.set_yscale("log")
         ax.set_xlabel("training set size n")
         ax.set_ylabel("disagreement with the Bayes classifier")
-        ax.set_title(LABELS[learner])
+        ax.set_title(LABELS[learner] + " (dashed: the linear class's floor)", fontsize=8)
         ax.legend(fontsize=7)
     return fig
 
 
 @figure(
     "learning-curves",
-    "excess error against n for teachers of different margins",
+    "excess error against n for teachers of different margins (dashed: each linear floor)",
     ("learnability/margin",),
 )
 def learning_curves(claims: Claims) -> Figure:
@@ -121,8 +129,9 @@ def learning_curves(claims: Claims) -> Figure:
     fig, (ax,) = new_figure(width=4.6, height=3.4)
     for curve in m.curves:
         e = curve.excess_error
-        ax.plot(m.sizes, e.mean, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
+        (line,) = ax.plot(m.sizes, e.mean, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
         ax.fill_between(m.sizes, np.maximum(e.ci_low, 1e-5), e.ci_high, alpha=0.2)
+        ax.axhline(curve.floor.value, color=line.get_color(), linestyle="--", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("training set size n")
@@ -252,7 +261,8 @@ def self_training(claims: Claims) -> Figure:
 
 @figure(
     "learning-curve-collapse",
-    "excess error against n, raw and multiplied by the margin",
+    "estimation error (disagreement with the class's population minimizer) against n, raw "
+    "and multiplied by the margin",
     ("learnability/margin", "learnability/collapse"),
 )
 def learning_curve_collapse(claims: Claims) -> Figure:
@@ -260,12 +270,16 @@ def learning_curve_collapse(claims: Claims) -> Figure:
     best = claims.measurement("learnability/collapse", Collapse).best_power
     fig, (left, right) = new_figure(2, width=4.0, height=3.2)
     for curve in m.curves:
-        e = np.asarray(curve.excess_error.mean)
+        e = np.asarray(curve.estimation.disagreement.mean)
         left.plot(m.sizes, e, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
         right.plot(m.sizes, e * curve.margin, marker="o", ms=3, label=f"margin {curve.margin:.2f}")
     for ax, title, ylabel in (
-        (left, "Raw", "excess error"),
-        (right, f"Times the margin (best power {best:.1f})", "excess error x margin"),
+        (left, "Raw", "estimation error"),
+        (
+            right,
+            f"Times the margin (margin^1; the best power is {best:.1f})",
+            "estimation error x margin",
+        ),
     ):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -296,8 +310,27 @@ def sbt_training(claims: Claims) -> Figure:
             alpha=alpha,
             marker="o",
             ms=3,
-            label="teacher top-1 accuracy" if i == 0 else None,
+            label="teacher top-1 accuracy (training sample)" if i == 0 else None,
         )
+        left.plot(
+            steps,
+            [r.teacher_top1_heldout for r in rows],
+            color=COLORS["teacher"],
+            alpha=alpha,
+            linestyle="--",
+            marker="x",
+            ms=3,
+            label="teacher top-1 accuracy (held out)" if i == 0 else None,
+        )
+        chosen = run.at_choice()
+        if chosen is not None:
+            right.axvline(
+                chosen.step,
+                color="grey",
+                linestyle=":",
+                alpha=alpha,
+                label="checkpoint chosen by the rule" if i == 0 else None,
+            )
         left.plot(
             steps,
             [r.delta for r in rows],
@@ -353,10 +386,43 @@ def sbt_training(claims: Claims) -> Figure:
     boundary(left, vertical=False, label="the condition's boundary (1)")
     for ax in (left, right):
         ax.set_xlabel("teacher training step")
-    left.set_ylabel("value on the training split")
+    left.set_ylabel("value (Delta, gamma_cls on the training sample)")
     left.set_title("The teacher: bad top-1, true label in its top-k")
     right.set_ylabel("held-out accuracy")
     right.set_title("Its students")
     for ax in (left, right):
         ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    return fig
+
+
+@figure(
+    "floors-width",
+    "approximation floors against the student class: linear, then MLPs of growing width",
+    ("floors/width",),
+)
+def floors_width(claims: Claims) -> Figure:
+    m = claims.measurement("floors/width", FloorsByWidth)
+    fig, (ax,) = new_figure(width=5.0, height=3.6)
+    xs = np.arange(len(m.widths) + 1)
+    for r in m.rows:
+        values = [f.value for f in r.floors]
+        lo = [f.value - f.ci[0] for f in r.floors]
+        hi = [f.ci[1] - f.value for f in r.floors]
+        ax.errorbar(
+            xs,
+            values,
+            yerr=[lo, hi],
+            marker="o" if r.learner == "cc" else "s",
+            linestyle="-" if r.learner == "cc" else "--",
+            ms=4,
+            capsize=2,
+            label=f"{r.teacher}, {r.learner} (margin {r.target_margin:.3f})"
+            + ("" if r.world == "consistency world" else f", {r.world}"),
+        )
+    ax.axhline(0.005, color="grey", linestyle=":", linewidth=0.8, label="tolerance 0.005")
+    ax.set_xticks(xs, ["linear", *(f"MLP {w}" for w in m.widths)])
+    ax.set_ylabel("floor: disagreement with Bayes")
+    ax.set_xlabel("student class")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return fig

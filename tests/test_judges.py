@@ -15,13 +15,14 @@ import pytest
 
 import theory
 import verify
-from verify._records import MeanCI, MeanCIGrid, Rate, Slope
+from verify._records import Estimation, Floor, MeanCI, MeanCIGrid, Rate, Slope
 from verify._students import Evaluation
 from verify.claims import (
     _applications,
     _common,
     _consistency,
     _curves,
+    _floors,
     _headline,
     _incomplete,
     _learnability,
@@ -147,10 +148,29 @@ def _theorem_l() -> list[Case]:
     ]
 
 
+_FALLING = Slope(-0.5, (-0.6, -0.4), 1e-4)
+_FLAT = Slope(-0.03, (-0.05, -0.01), 1e-4)  # upper end -0.01 is above -0.1: a plateau
+
+
+def _floor(value: float, ci: tuple[float, float]) -> Floor:
+    return Floor("linear", value, ci, value, "made up", 1e-8, True)
+
+
+def _estimation(slope: Slope = _FALLING) -> Estimation:
+    return Estimation(MeanCI([0.2, 0.05], [0.18, 0.04], [0.22, 0.06]), slope)
+
+
+#: Floors against the tolerance 0.005: whole interval below, above, and straddling it.
+LOW, HIGH, STRADDLE = (
+    _floor(0.001, (0.0, 0.003)),
+    _floor(0.1, (0.09, 0.11)),
+    _floor(0.004, (0.003, 0.006)),
+)
+
+
 def _consistency_case(learner: str) -> _trained.Consistency:
     sizes = [100, 1000]
     curve = MeanCI([0.2, 0.05], [0.18, 0.04], [0.22, 0.06])
-    falling = Slope(-0.5, (-0.6, -0.4), 1e-4)
     evaluation = Evaluation([0.8, 0.95], [0.2, 0.05], {"bayes": [0.8, 0.95]}, 1.0, 1e-6)
     identity = [0, 1, 2]
     grid = _trained.ConsistencyGrid(
@@ -161,10 +181,11 @@ def _consistency_case(learner: str) -> _trained.Consistency:
         evaluation=evaluation,
         indicators=_trained.Indicators(0.2, 0.2, 0.4),  # margin 0.4: inside
         oracles=_trained.Oracles(identity, identity, identity, [0.3] * 3, {}),
+        floor=LOW,
+        estimation=_estimation(),
+        target_margin=0.3,
         disagreement_with_bayes=curve,
         disagreement_with_own_oracle=curve,
-        slope_vs_bayes=falling,
-        slope_vs_own_oracle=falling,
     )
     return _trained.Consistency(grid, _trained.Ceiling(sizes, [0.9, 0.99]))
 
@@ -175,62 +196,69 @@ def _with_grid(m: _trained.Consistency, **changes: Any) -> _trained.Consistency:
 
 def _consistency_cases() -> list[Case]:
     cc, distill = _consistency_case("cc"), _consistency_case("distill")
-    flat = Slope(-0.03, (-0.05, -0.01), 1e-4)  # upper end -0.01 is above -0.1: a plateau
-    not_bayes = _trained.Oracles([0, 2, 2], [0, 1, 2], [0, 2, 2], [0.3] * 3, {})
     nan = Slope(float("nan"), (float("nan"), float("nan")), 1e-4)
-    one_size = {"sizes": [1000]}
+    one_size = _estimation()
+    one_size = replace(one_size, disagreement=MeanCI([0.05], [0.04], [0.06]))
     return [
         (cc, "confirmed"),
-        (_with_grid(cc, slope_vs_bayes=flat), "refuted"),  # oracle is Bayes yet a plateau
-        (_with_grid(cc, oracles=not_bayes, slope_vs_bayes=flat), "confirmed"),
-        (_with_grid(cc, oracles=not_bayes), "refuted"),  # falls although the oracle is wrong
-        (_with_grid(cc, oracles=not_bayes, slope_vs_bayes=nan), "refuted"),
-        (_with_grid(cc, **one_size), "silent"),
+        (_with_grid(cc, floor=HIGH), "refuted"),  # a floor above the tolerance
+        (_with_grid(cc, floor=HIGH, estimation=_estimation(_FLAT)), "refuted"),
+        (_with_grid(cc, estimation=_estimation(_FLAT)), "refuted"),  # no estimation decay
+        (_with_grid(cc, estimation=_estimation(nan)), "refuted"),
+        (_with_grid(cc, floor=STRADDLE), "silent"),
+        (_with_grid(cc, estimation=one_size), "silent"),
         (distill, "confirmed"),
-        (_with_grid(distill, slope_vs_own_oracle=flat), "refuted"),
-        (_with_grid(distill, **one_size), "silent"),
+        (_with_grid(distill, floor=HIGH), "refuted"),
+        # the floor's interval, not its value: 0.004 < 0.005 but the upper end is 0.006
+        (_with_grid(distill, floor=STRADDLE), "silent"),
     ]
 
 
 def _beyond() -> list[Case]:
-    agree = _trained.AgreementCurve(
-        MeanCI([0.3, 0.02], [0.2, 0.01], [0.4, 0.03]), Slope(-1, (-1.2, -0.8), 1e-4)
-    )
-    still = _trained.AgreementCurve(
-        MeanCI([0.9, 0.95], [0.8, 0.9], [1.0, 1.0]), Slope(0.02, (0.0, 0.04), 1e-4)
-    )
-    ok = _trained.BeyondBoundary([100, 1000], _trained.Indicators(0.7, 0.7, 0.7), agree, agree)
+    agreement = MeanCI([0.3, 0.02], [0.2, 0.01], [0.4, 0.03])
+    flipped = _trained.AgreementCurve(agreement, _floor(0.99, (0.98, 1.0)), _estimation())
+    ok = _trained.BeyondBoundary([100, 1000], _trained.Indicators(0.7, 0.7, 0.7), flipped, flipped)
+    half = replace(flipped, floor=_floor(0.55, (0.45, 0.6)))  # may agree on 0.55 > 1/2
     return [
         (ok, "confirmed"),
-        (replace(ok, distill=still), "refuted"),
+        (replace(ok, distill=replace(flipped, floor=LOW)), "refuted"),  # not flipped
+        (replace(ok, cc=half), "refuted"),
+        (replace(ok, cc=replace(flipped, estimation=_estimation(_FLAT))), "refuted"),
         (replace(ok, indicators=_trained.Indicators(0.3, 0.3, 0.3)), "silent"),  # 0.6 < 1
     ]
 
 
 def _well_specified() -> list[Case]:
     error = MeanCI([0.1, 0.03], [0.09, 0.02], [0.11, 0.04])
-    exact = _trained.ParameterCurve(error, 1e-5, Slope(-0.5, (-0.6, -0.4), 0.0), 1.0)
-    hard = _trained.ParameterCurve(error, 0.2, Slope(-0.5, (-0.6, -0.4), 0.0), 1.0)
-    ok = _trained.WellSpecified([300, 3000], exact, hard)
+    slope = Slope(-0.5, (-0.6, -0.4), 0.0)
+    exact = _trained.ParameterCurve(error, 1e-5, slope, 1.0, _estimation())
+    hard = _trained.ParameterCurve(error, 0.2, slope, 1.0, _estimation())
+    ok = _trained.WellSpecified([300, 3000], LOW, exact, hard)
     far = replace(exact, max_parameter_error=0.01)  # > 1e-3
     return [
         (ok, "confirmed"),
         (replace(ok, distill=replace(exact, converged_fraction=0.9)), "confirmed"),  # close
         (replace(ok, distill=far), "refuted"),
+        (replace(ok, floor=HIGH), "refuted"),
         (replace(ok, distill=replace(exact, max_parameter_error=float("nan"))), "refuted"),
         (replace(ok, truth=replace(hard, slope=Slope(0.0, (-0.1, 0.1), 0.0))), "refuted"),
         (replace(ok, distill=replace(far, converged_fraction=0.9)), "silent"),
     ]
 
 
-def _margin_curve(margin: float, error: list[float]) -> _curves.MarginCurve:
+def _margin_curve(
+    margin: float, error: list[float], slope: Slope = _FALLING
+) -> _curves.MarginCurve:
+    made_up = MeanCI(error, [e * 0.9 for e in error], [e * 1.1 for e in error])
     return _curves.MarginCurve(
         delta=0.1,
         gamma=0.1,
         margin=margin,
-        excess_error=MeanCI(error, [e * 0.9 for e in error], [e * 1.1 for e in error]),
+        excess_error=made_up,
         max_error_over_seeds=[e * 1.2 for e in error],
         slope=Slope(-0.4, (-0.5, -0.3), 1e-4),
+        floor=HIGH,
+        estimation=Estimation(made_up, slope),
         theorem_l_bound=[5.0, 2.0],
     )
 
@@ -241,26 +269,60 @@ def _curves_cases() -> list[Case]:
     return [
         (ok, "confirmed"),
         (replace(ok, curves=[big, _margin_curve(0.3, [0.05, 0.01])]), "refuted"),  # disordered
-        (
-            replace(ok, curves=[big, replace(small, slope=Slope(0.0, (-0.1, 0.05), 1e-4))]),
-            "refuted",
-        ),
+        (replace(ok, curves=[big, _margin_curve(0.3, [0.2, 0.05], _FLAT)]), "refuted"),
         (replace(ok, curves=[big, _margin_curve(0.3, [float("nan"), 0.05])]), "refuted"),
         (replace(ok, curves=[_margin_curve(-0.2, [0.5, 0.5])]), "silent"),
     ]
 
 
-def _bound() -> list[Case]:
-    ok = _curves.LinearBound(2, [], 2.0, {})
+def _mlp() -> list[Case]:
+    row = _floors.MLPRow("made-up", "cc", 0.3, LOW, _estimation(), _estimation().disagreement)
+    ok = _floors.MLPConsistency(
+        64, [100, 1000], 3, "made up", [row, replace(row, learner="distill")]
+    )
     return [
         (ok, "confirmed"),
-        (replace(ok, violations=[_curves.BoundViolation(0.5, 100, 0.1, 0.2)]), "refuted"),
+        (replace(ok, rows=[row, replace(row, floor=HIGH)]), "refuted"),
+        (replace(ok, rows=[row, replace(row, estimation=_estimation(_FLAT))]), "refuted"),
+        (replace(ok, rows=[row, replace(row, floor=STRADDLE)]), "silent"),
+        (replace(ok, rows=[]), "silent"),
+    ]
+
+
+def _floors_by_width() -> list[Case]:
+    def row(linear: Floor, widest: Floor, bayes: bool = True) -> _floors.FloorRow:
+        return _floors.FloorRow("w", "t", "cc", bayes, 0.3, [linear, HIGH, widest])
+
+    wide = _floor(0.5, (0.45, 0.55))
+    ok = _floors.FloorsByWidth([16, 64], [row(HIGH, LOW), row(wide, HIGH)])
+    return [
+        (ok, "confirmed"),
+        (replace(ok, rows=[row(LOW, HIGH)]), "refuted"),  # wider is worse
+        (replace(ok, rows=[row(HIGH, HIGH)]), "silent"),  # intervals overlap
+        # a row whose oracle over all classifiers is not Bayes says nothing either way
+        (replace(ok, rows=[row(HIGH, LOW), row(LOW, HIGH, bayes=False)]), "confirmed"),
+        (replace(ok, widths=[]), "silent"),
+    ]
+
+
+def _bound() -> list[Case]:
+    ok = _curves.LinearBound(2, [], 0.8, {}, [], [])
+    return [
+        (ok, "confirmed"),
+        (
+            replace(
+                ok, violations=[_curves.BoundViolation(0.5, 100, 0.1, 0.2)], smallest_bound=0.1
+            ),
+            "refuted",
+        ),
         (replace(ok, curves_inside=0), "silent"),
+        (replace(ok, smallest_bound=1.0), "silent"),  # vacuous everywhere: could not fail
+        (replace(ok, smallest_bound=float("nan")), "silent"),
     ]
 
 
 def _collapse() -> list[Case]:
-    ok = _curves.Collapse(4, 0.37, 0.09, 0.9, 0.08, {})
+    ok = _curves.Collapse(4, 0.37, 0.09, 0.9, 0.08, {}, [], [])
     return [
         (ok, "confirmed"),
         (replace(ok, spread_times_margin=0.5), "refuted"),
@@ -352,19 +414,40 @@ def _self_training() -> list[Case]:
 
 
 def _headline_cases() -> list[Case]:
-    c = _headline.Checkpoint(100, 0.25, 0.33, 0.03, (0.02, 0.04), 0.6, (0.55, 0.65), 1.0, 0.95, 0.7)
-    run = _headline.TeacherRun(1, 0.97, [c])
-    ok = _headline.Headline(2000, 3, {}, [run], 0.0)
+    c = _headline.Checkpoint(100, 0.25, 0.28, 0.03, (0.02, 0.04), 0.6, (0.55, 0.65), 1.0, 0.95, 0.7)
+
+    def runs(*students: float, chosen: int | None = 0) -> list[_headline.TeacherRun]:
+        return [
+            _headline.TeacherRun(i, 0.97, [replace(c, student_cc=s)], chosen)
+            for i, s in enumerate(students)
+        ]
+
+    ok = _headline.Headline(2000, 3, {}, runs(0.95, 0.94, 0.96), 0.0)  # gaps .02 .03 .01
     return [
-        (ok, "confirmed"),  # 0.95 >= 0.97 - 0.05
-        (replace(ok, runs=[replace(run, checkpoints=[replace(c, student_cc=0.9)])]), "refuted"),
-        # no skillful-but-bad checkpoint: the teacher the statement needs was not produced
+        (ok, "confirmed"),
+        (replace(ok, runs=runs(0.87, 0.85, 0.88)), "refuted"),  # gaps near 0.1
+        (replace(ok, runs=runs(0.97, 0.87, 0.92)), "silent"),  # mean 0.05, wide interval
+        # the best seed alone would pass; the mean does not
+        (replace(ok, runs=runs(0.96, 0.84, 0.84, 0.84, 0.84)), "refuted"),
+        # no checkpoint below the target on held-out data: the teacher was not produced
+        (replace(ok, runs=runs(0.95, 0.95, chosen=None)), "refuted"),
         (
-            replace(ok, runs=[replace(run, checkpoints=[replace(c, teacher_top1_train=0.4)])]),
+            replace(
+                ok,
+                runs=[
+                    replace(r, checkpoints=[replace(c, teacher_top1_heldout=0.33)])
+                    for r in runs(0.95)
+                ],
+            ),
             "refuted",
         ),
-        (replace(ok, runs=[replace(run, checkpoints=[replace(c, gamma_cls=0.98)])]), "refuted"),
-        (replace(ok, runs=[replace(run, checkpoints=[])]), "silent"),
+        (
+            replace(
+                ok, runs=[replace(r, checkpoints=[replace(c, gamma_cls=0.98)]) for r in runs(0.95)]
+            ),
+            "refuted",
+        ),
+        (replace(ok, runs=[_headline.TeacherRun(1, 0.97, [], None)]), "silent"),
     ]
 
 
@@ -381,6 +464,8 @@ CASES: dict[Callable[..., Any], Callable[[], list[Case]]] = {
     _trained.judge_consistency: _consistency_cases,
     _trained.judge_beyond: _beyond,
     _trained.judge_well_specified: _well_specified,
+    _floors.judge_mlp: _mlp,
+    _floors.judge_floors: _floors_by_width,
     _curves.judge_margin: _curves_cases,
     _curves.judge_bound: _bound,
     _curves.judge_collapse: _collapse,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from synth import MixtureClasses
-from verify import _cli
+from verify import _cli, _distill_cli
 from verify._sbt import SBTConfig, sbt_loss
 
 
@@ -71,12 +71,14 @@ def test_distill_end_to_end(dataset: tuple[Path, Path], capsys) -> None:
             "mlp",
             "--k",
             "2",
+            "--seeds",
+            "2",
             "--json",
         ]
     )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {
+    assert {  # every key of the first release, and those of the fixed protocol
         "teacher_accuracy",
         "delta",
         "gamma_cls",
@@ -87,11 +89,32 @@ def test_distill_end_to_end(dataset: tuple[Path, Path], capsys) -> None:
         "oracle_accuracy",
         "n_train",
         "n_test",
-    }
+        "teacher_accuracy_heldout",
+        "student_accuracy_cc_ci",
+        "student_accuracy_distill_ci",
+        "oracle_accuracy_ci",
+        "seeds",
+    } <= set(report)
     assert report["k"] == 2 and report["n_train"] + report["n_test"] == 600 - 120
-    assert report["condition_holds"] == (report["delta"] + report["gamma_cls"] < 1)
-    for key in ("teacher_accuracy", "student_accuracy_cc", "oracle_accuracy"):
+    assert report["seeds"] == [0, 1]
+    per_seed = report["per_seed"]
+    assert report["student_accuracy_cc"] == pytest.approx(np.mean(per_seed["student_accuracy_cc"]))
+    lo, hi = report["student_accuracy_cc_ci"]
+    assert lo <= report["student_accuracy_cc"] <= hi
+    for key in ("teacher_accuracy", "teacher_accuracy_heldout", "oracle_accuracy"):
         assert 0.0 <= report[key] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("accuracies", "teacher", "want"),
+    [
+        ([0.25, 0.35, 0.28, 0.31], "sbt", (2, True)),  # the last below 0.3, not the lowest
+        ([0.35, 0.32, 0.4], "sbt", (1, False)),  # none below: the least accurate, flagged
+        ([0.5, 0.9, 0.8], "plain", (1, True)),  # early stopping at the best
+    ],
+)
+def test_checkpoint_rule(accuracies, teacher, want) -> None:
+    assert _distill_cli.choose_checkpoint(accuracies, teacher, 0.3) == want
 
 
 @pytest.mark.parametrize(
@@ -112,5 +135,24 @@ def test_distill_bad_input_exits_2(features, labels, message: str, tmp_path: Pat
     code = _cli.main(
         ["distill", "--features", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "y.npy")]
     )
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--seeds", "0"], "--seeds"),
+        (["--seeds", "101"], "--seeds"),
+        (["--seed", "-1"], "--seed"),
+        (["--seed", str(10**20)], "--seed"),
+        (["--teacher-accuracy", "0"], "--teacher-accuracy"),
+    ],
+)
+def test_distill_bad_options_exit_2(
+    dataset: tuple[Path, Path], option: list[str], message: str, capsys
+) -> None:
+    x, y = dataset
+    code = _cli.main(["distill", "--features", str(x), "--labels", str(y), *option])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err

@@ -22,6 +22,11 @@ from verify._losses import soft_cross_entropy as soft_cross_entropy
 from verify._models import Model as Model
 from verify._models import linear as linear
 from verify._models import mlp as mlp
+from verify._population import Population as Population
+from verify._population import TargetLaw as TargetLaw
+from verify._population import class_reference as class_reference
+from verify._population import class_target_law as class_target_law
+from verify._population import population_minimizer as population_minimizer
 from verify._registry import register as register
 from verify._report import build_report as build_report
 from verify._report import render_markdown as render_markdown
@@ -58,18 +63,23 @@ __all__ = [
     "Judgement",
     "Model",
     "Per",
+    "Population",
     "Report",
     "Status",
+    "TargetLaw",
     "TrainConfig",
     "TrainResult",
     "Verdict",
     "all_claims",
+    "class_reference",
+    "class_target_law",
     "build_report",
     "class_oracles",
     "learning_curve",
     "linear",
     "load_report",
     "mlp",
+    "population_minimizer",
     "predict",
     "probabilities",
     "register",

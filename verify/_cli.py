@@ -1,4 +1,4 @@
-"""Command line: ``python -m verify run|list``."""
+"""Command line: ``python -m verify run|list|indicators|distill|findings``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from verify import _distill_cli, _indicators_cli
+from verify import _distill_cli, _findings, _indicators_cli
 from verify._catalog import all_claims, select
 from verify._runner import run_claims
 from verify._spec import SUITES
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _indicators_cli.add_parser(sub)
     _distill_cli.add_parser(sub)
+    _findings.add_parser(sub)
     return parser
 
 
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return _indicators_cli.run(args)
     if args.command == "distill":
         return _distill_cli.run(args)
+    if args.command == "findings":
+        return _findings.run(args)
     if args.command == "list":
         _list(args.suite)
         return 0

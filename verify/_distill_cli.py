@@ -1,11 +1,14 @@
 """``python -m verify distill``: the headline experiment on a user's own dataset.
 
-Split the data (train / validation / test, stratified, seeded); train a teacher on the
-training split (skillful-but-bad by default, or a plain cross-entropy teacher, which stops
-at its best validation accuracy); measure its top-1 accuracy, ``Delta_k`` and
-``gamma_cls,k`` on the training split; train CC
-(top-k) and distillation students on its soft labels and an oracle student on the true
-labels; report test accuracies. THEORY.md sections 2 and 5.
+Per seed: split the data (train / validation / test, stratified, seeded); train a teacher on
+the training split (skillful-but-bad by default, or a plain cross-entropy teacher); choose
+its checkpoint by a rule fixed in advance (skillful-but-bad: the last checkpoint whose
+validation top-1 accuracy is below ``--teacher-accuracy``; plain: the best validation
+accuracy); measure its top-1 accuracy on the validation split and on the training split,
+and ``Delta_k`` and ``gamma_cls,k`` on the training split; train CC (top-k) and
+distillation students on its soft labels and an oracle student on the true labels, each
+with the weight decay that scores best on the validation split; report test accuracies,
+as means over seeds with 95% intervals. THEORY.md sections 2, 3 and 5.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import theory
 from synth import check_labels
 from verify._files import InputError, load_label_vector, load_matrix
 from verify._losses import Loss
-from verify._sbt import SKILLFUL_BUT_BAD, teacher_probabilities, train_sbt_teacher
-from verify._train import TrainConfig, predict, train
+from verify._records import MeanCI
+from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
+from verify._train import TrainConfig, probabilities_each, train
 
 SPLIT = (0.6, 0.2, 0.2)  # train, validation, test
 
@@ -45,9 +49,31 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--k", type=int, default=None, help="top-k size (default: 3, or c - 1 if smaller)"
     )
-    p.add_argument("--teacher", choices=("sbt", "plain"), default="sbt")
-    p.add_argument("--student", choices=("linear", "mlp"), default="linear")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--teacher",
+        choices=("sbt", "plain"),
+        default="sbt",
+        help="sbt: skillful-but-bad (default); plain: cross-entropy, stopped at its best "
+        "validation accuracy",
+    )
+    p.add_argument(
+        "--student",
+        choices=("linear", "mlp"),
+        default="linear",
+        help="linear (L-BFGS, default) or a 64-unit MLP (Adam)",
+    )
+    p.add_argument(
+        "--teacher-accuracy",
+        type=float,
+        default=0.3,
+        metavar="A",
+        help="checkpoint rule of the sbt teacher: the last checkpoint whose validation top-1 "
+        "accuracy is below A (default 0.3)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument(
+        "--seeds", type=int, default=1, help="seeds to average over, 1 to 100 (default 1)"
+    )
     p.add_argument("--steps", type=int, default=3000, help="teacher training steps")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -95,16 +121,35 @@ def stratified_split(y: np.ndarray, *, seed: int) -> tuple[np.ndarray, np.ndarra
     return tuple(np.sort(np.concatenate(p)) for p in parts)  # type: ignore[return-value]
 
 
-def run_distill(
-    x: np.ndarray, y: np.ndarray, *, k: int, teacher: str, student: str, seed: int, steps: int
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The whole experiment on arrays ``x [n, p]``, ``y [n]``.
+#: Weight decays a student may take; the one with the best validation accuracy is used.
+L2_GRID = (1e-5, 1e-4, 1e-3, 1e-2)
 
-    Returns:
-      the report (the ``--json`` object) and extra details (the teacher's checkpoint and
-      its validation accuracy).
-    """
-    c = int(y.max()) + 1
+
+def choose_checkpoint(val_acc: list[float], teacher: str, target: float) -> tuple[int, bool]:
+    """The checkpoint rule, fixed before training. ``sbt``: the last checkpoint whose
+    validation top-1 accuracy is below ``target`` (if none is, the least accurate one, and
+    ``False``: the target was not met). ``plain``: the best validation accuracy."""
+    if teacher == "plain":
+        return int(np.argmax(val_acc)), True
+    chosen = last_below(val_acc, target)
+    if chosen is not None:
+        return chosen, True
+    return int(np.argmin(val_acc)), False
+
+
+def _student_config(student: str, loss: Loss, l2: float) -> TrainConfig:
+    if student == "linear":
+        return TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=l2, loss=loss)
+    return TrainConfig(
+        model="mlp", hidden=64, optimizer="adam", steps=1000, learning_rate=3e-3, l2=l2, loss=loss
+    )
+
+
+def _one_seed(
+    x: np.ndarray, y: np.ndarray, *, k: int, teacher: str, seed: int, steps: int, target: float
+) -> dict[str, Any]:
+    """Split, standardize, train the teacher, apply the checkpoint rule, and return what
+    the students need and what is measured on the teacher."""
     train_idx, val_idx, test_idx = stratified_split(y, seed=seed)
     mean, std = x[train_idx].mean(axis=0), x[train_idx].std(axis=0)
     z = (x - mean) / np.where(std > 0, std, 1.0)  # standardized on the training split only
@@ -117,47 +162,122 @@ def run_distill(
         float(np.mean(teacher_probabilities(p, z[val_idx], cfg.hidden).argmax(1) == y[val_idx]))
         for p in snapshots
     ]
-    # A plain teacher stops early at its best validation accuracy; a skillful-but-bad one is
-    # taken as trained (its objective, not accuracy, is what it optimizes).
-    best = int(np.argmax(val_acc)) if teacher == "plain" else len(snapshots) - 1
-    soft = teacher_probabilities(snapshots[best], xt, cfg.hidden)
-    row = theory.soft_label_report(yt, soft, ks=[k])
-    student_cfg = (
-        TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=1e-4)
-        if student == "linear"
-        else TrainConfig(
-            model="mlp", hidden=64, optimizer="adam", steps=1000, learning_rate=3e-3, l2=1e-4
-        )
-    )
-    targets: dict[str, tuple[Loss, np.ndarray]] = {
-        "cc": ("set", theory.TopK(k)(soft)),
-        "distill": ("soft", soft),
-        "oracle": ("soft", np.eye(c)[yt]),
-    }
-    accuracy = {}
-    for name, (loss, t) in targets.items():
-        scfg = replace(student_cfg, loss=loss)
-        res = train(
-            scfg,
-            xt.T[None],
-            np.asarray(t, np.float32).T[None],
-            np.array([len(yt)]),
-            seeds=np.array([seed]),
-        )
-        accuracy[name] = float(np.mean(predict(scfg, res.params, z[test_idx].T)[0] == y[test_idx]))
-    per_k = row["per_k"][0]
+    chosen, met = choose_checkpoint(val_acc, teacher, target)
+    soft = teacher_probabilities(snapshots[chosen], xt, cfg.hidden)
+    per_k = theory.soft_label_report(yt, soft, ks=[k])
     return {
-        "teacher_accuracy": row["top1_accuracy"],
-        "delta": per_k["delta"],
-        "gamma_cls": per_k["gamma_cls"],
-        "condition_holds": per_k["condition_holds"],
+        "z": z,
+        "split": (train_idx, val_idx, test_idx),
+        "soft": soft,
+        "report": per_k,
+        "step": checkpoint_steps[chosen],
+        "heldout": val_acc[chosen],
+        "met": met,
+    }
+
+
+def run_distill(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    k: int,
+    teacher: str,
+    student: str,
+    seeds: list[int],
+    steps: int,
+    target: float = 0.3,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The whole experiment on arrays ``x [n, p]``, ``y [n]``, once per seed.
+
+    Every seed's students of one learner and one weight decay train in one compiled call
+    (the splits of all seeds have the same sizes: the split is stratified).
+
+    Returns:
+      the report (the ``--json`` object: means over seeds, intervals, per-seed values) and
+      extra details (each seed's checkpoint step and whether it met the target).
+    """
+    c = int(y.max()) + 1
+    runs = [
+        _one_seed(x, y, k=k, teacher=teacher, seed=s, steps=steps, target=target) for s in seeds
+    ]
+    targets: dict[str, tuple[Loss, list[np.ndarray]]] = {
+        "cc": ("set", [theory.TopK(k)(r["soft"]) for r in runs]),
+        "distill": ("soft", [r["soft"] for r in runs]),
+        "oracle": ("soft", [np.eye(c)[y[r["split"][0]]] for r in runs]),
+    }
+
+    def inputs(part: int) -> np.ndarray:
+        return np.stack([r["z"][r["split"][part]].T for r in runs])
+
+    def labels(part: int) -> np.ndarray:
+        return np.stack([y[r["split"][part]] for r in runs])
+
+    x_train, (x_val, y_val), (x_test, y_test) = (
+        inputs(0),
+        (inputs(1), labels(1)),
+        (
+            inputs(2),
+            labels(2),
+        ),
+    )
+    accuracy: dict[str, np.ndarray] = {}
+    chosen_l2: dict[str, list[float]] = {}
+    for name, (loss, t) in targets.items():
+        val_scores, test_scores = [], []
+        for l2 in L2_GRID:  # one compiled call per weight decay, all seeds together
+            scfg = _student_config(student, loss, l2)
+            res = train(
+                scfg,
+                x_train,
+                np.stack([np.asarray(a, np.float32).T for a in t]),
+                np.full(len(runs), x_train.shape[-1]),
+                seeds=np.asarray(seeds),
+            )
+            val_scores.append(_accuracy(scfg, res.params, x_val, y_val))
+            test_scores.append(_accuracy(scfg, res.params, x_test, y_test))
+        best = np.argmax(np.stack(val_scores), axis=0)  # [seeds]: chosen on validation
+        accuracy[name] = np.stack(test_scores)[best, np.arange(len(runs))]
+        chosen_l2[name] = [L2_GRID[b] for b in best]
+    per_k = [r["report"]["per_k"][0] for r in runs]
+
+    def mean(values: Any) -> float:
+        return float(np.mean(values))
+
+    def interval(values: np.ndarray) -> list[float]:
+        ci = MeanCI.over_seeds(np.asarray(values, float)[None])
+        return [ci.ci_low[0], ci.ci_high[0]]
+
+    train_idx, _, test_idx = runs[0]["split"]
+    return {
+        "teacher_accuracy": mean([r["report"]["top1_accuracy"] for r in runs]),
+        "teacher_accuracy_heldout": mean([r["heldout"] for r in runs]),
+        "delta": mean([p["delta"] for p in per_k]),
+        "gamma_cls": mean([p["gamma_cls"] for p in per_k]),
+        "condition_holds": bool(all(p["condition_holds"] for p in per_k)),
         "k": k,
-        "student_accuracy_cc": accuracy["cc"],
-        "student_accuracy_distill": accuracy["distill"],
-        "oracle_accuracy": accuracy["oracle"],
+        "student_accuracy_cc": mean(accuracy["cc"]),
+        "student_accuracy_distill": mean(accuracy["distill"]),
+        "oracle_accuracy": mean(accuracy["oracle"]),
+        "student_accuracy_cc_ci": interval(accuracy["cc"]),
+        "student_accuracy_distill_ci": interval(accuracy["distill"]),
+        "oracle_accuracy_ci": interval(accuracy["oracle"]),
+        "seeds": list(seeds),
         "n_train": int(len(train_idx)),
         "n_test": int(len(test_idx)),
-    }, {"teacher_step": checkpoint_steps[best], "teacher_validation_accuracy": val_acc[best]}
+        "per_seed": {
+            "teacher_accuracy_heldout": [r["heldout"] for r in runs],
+            "teacher_target_met": [bool(r["met"]) for r in runs],
+            "student_accuracy_cc": accuracy["cc"].tolist(),
+            "student_accuracy_distill": accuracy["distill"].tolist(),
+            "oracle_accuracy": accuracy["oracle"].tolist(),
+            "student_l2": chosen_l2,
+        },
+    }, {"teacher_steps": [r["step"] for r in runs]}
+
+
+def _accuracy(cfg: TrainConfig, params: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``[K]``: student ``k``'s accuracy on its own inputs ``x [K, p, m]``, labels ``y [K, m]``."""
+    return np.mean(np.argmax(probabilities_each(cfg, params, x), axis=1) == y, axis=1)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,22 +290,51 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"--k: must lie in [1, c - 1] = [1, {c - 1}], got {k}")
         if args.steps < 6:
             raise InputError(f"--steps: must be at least 6, got {args.steps}")
+        if not 1 <= args.seeds <= 100:
+            raise InputError(f"--seeds: must lie in [1, 100], got {args.seeds}")
+        if not 0 <= args.seed <= 2**31 - 1 - args.seeds:
+            raise InputError(f"--seed: must lie in [0, 2^31 - 1 - seeds], got {args.seed}")
+        if not 0 < args.teacher_accuracy <= 1:
+            raise InputError(f"--teacher-accuracy: must lie in (0, 1], got {args.teacher_accuracy}")
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    seeds = list(range(args.seed, args.seed + args.seeds))
     report, extra = run_distill(
-        x, y, k=k, teacher=args.teacher, student=args.student, seed=args.seed, steps=args.steps
+        x,
+        y,
+        k=k,
+        teacher=args.teacher,
+        student=args.student,
+        seeds=seeds,
+        steps=args.steps,
+        target=args.teacher_accuracy,
     )
     if args.json:
         print(json.dumps(report))
         return 0
+    met = report["per_seed"]["teacher_target_met"]
+    rule = (
+        f"the last checkpoint below {args.teacher_accuracy:g} validation top-1 accuracy "
+        f"(met in {sum(met)}/{len(met)} seeds)"
+        if args.teacher == "sbt"
+        else "the best validation accuracy"
+    )
+
+    def ci(key: str) -> str:
+        lo, hi = report[key + "_ci"]
+        return f"{report[key]:.3f} [{lo:.3f}, {hi:.3f}]"
+
     print(
-        f"train {report['n_train']}, test {report['n_test']}; teacher ({args.teacher}, step "
-        f"{extra['teacher_step']}): top-1 accuracy {report['teacher_accuracy']:.3f} "
-        "on the training split\n"
-        f"Delta_{k} = {report['delta']:.3f}, gamma_cls,{k} = {report['gamma_cls']:.3f}: condition "
-        f"{'holds' if report['condition_holds'] else 'fails'} (optimistic: gamma_cls <= gamma)\n"
-        f"test accuracy: top-{k} (CC) student {report['student_accuracy_cc']:.3f}, distillation "
-        f"student {report['student_accuracy_distill']:.3f}, oracle {report['oracle_accuracy']:.3f}"
+        f"train {report['n_train']}, test {report['n_test']}, {len(seeds)} seed(s); teacher "
+        f"({args.teacher}, checkpoint: {rule}): top-1 accuracy "
+        f"{report['teacher_accuracy_heldout']:.3f} on the validation split "
+        f"({report['teacher_accuracy']:.3f} on the training split)\n"
+        f"Delta_{k} = {report['delta']:.3f}, gamma_cls,{k} = {report['gamma_cls']:.3f}: "
+        f"condition {'holds' if report['condition_holds'] else 'fails'} (a heuristic for a "
+        "learned teacher: gamma_cls is a lower bound on gamma, which is 1 for any teacher "
+        "that is a function of x)\n"
+        f"test accuracy (mean [95% interval]): top-{k} (CC) student {ci('student_accuracy_cc')}, "
+        f"distillation student {ci('student_accuracy_distill')}, oracle {ci('oracle_accuracy')}"
     )
     return 0

@@ -99,3 +99,48 @@ class Slope:
         return cls(
             float(fitted.slope), (float(fitted.slope - half), float(fitted.slope + half)), floor
         )
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The approximation floor of a student class (THEORY.md section 3, "Restricted
+    classes"): how far the population minimizer ``f_F`` of the student's own objective
+    within its class is from the Bayes classifier.
+
+    Attributes:
+      model: the class (``linear``, ``mlp64``, ...).
+      value: ``P(argmax f_F(x) != h_B(x))`` on held-out inputs; ci: its 95% Wilson interval.
+      excess_error: the error of ``f_F`` on the held-out labels minus the Bayes error.
+      method: how ``f_F`` was computed (inputs, label law, solver, tolerance).
+      grad_norm, converged: where the solver stopped.
+    """
+
+    model: str
+    value: float
+    ci: tuple[float, float]
+    excess_error: float
+    method: str
+    grad_norm: float
+    converged: bool
+
+
+@dataclass(frozen=True)
+class Estimation:
+    """Students against their class's population minimizer ``f_F``: the share of held-out
+    inputs where they disagree with it, per sample size (means over seeds), and its
+    log-log slope (the rate)."""
+
+    disagreement: MeanCI
+    slope: Slope
+
+    @classmethod
+    def of(cls, sizes: np.ndarray, disagreement: np.ndarray, floor: float) -> Estimation:
+        """From ``disagreement [S, R]`` (sizes by seeds); ``floor`` keeps zeros finite."""
+        return cls(
+            MeanCI.over_seeds(disagreement),
+            Slope.fit(np.asarray(sizes), disagreement, floor),
+        )
+
+    def falls(self, below: float) -> bool:
+        """The slope's upper 95% end is below ``below`` (and is a number)."""
+        return bool(np.isfinite(self.slope.ci[1]) and self.slope.ci[1] < below)

@@ -29,6 +29,8 @@ ORDER: tuple[str, ...] = (
         for t in ("sbt", "partial", "confuser", "noise")
         for learner in ("cc", "distill")
     ),
+    "floors/width",
+    "consistency/mlp",
     "beyond-boundary",
     "well-specified",
     "learnability/margin",
@@ -48,6 +50,13 @@ _CURVE_SIZES: Per[list[int]] = Per(
 )
 _EVAL = Per(10000, 50000, 100000)
 _SEEDS = Per(3, 10, 20)
+#: Population references (THEORY.md section 3, restricted classes): inputs standing for the
+#: input distribution, and soft labels per class for a label law without a closed form.
+_POPULATION: dict[str, Per[Any]] = {
+    "population": Per(20000, 100000, 200000),
+    "law_draws": Per(200000, 400000, 1000000),
+}
+_TEACHERS = ["sbt", "partial", "confuser", "noise"]
 _SMALL_SWEEP = Per(150, 1500, 15000)  # random worlds per (shape, rule)
 _SIGMAS_PAPER = [0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.3, 1.7, 2.2, 3.0, 4.0, 6.0, 10.0]
 _SET_LAWS_PAPER = [(3, 3), (3, 4), (3, 5), (4, 4), (4, 5), (4, 6), (5, 6)]
@@ -62,7 +71,7 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
     "thm-C-noisy": {"worlds_per_shape_and_rule": _SMALL_SWEEP},
     "ce-learner": {"worlds_per_shape_and_rule": Per(200, 3000, 30000)},
     "cc-surrogate": {
-        "worlds_per_shape_and_rule": Per(200, 3000, 30000),
+        "worlds_per_shape_and_rule": Per(100, 3000, 30000),
         "set_law_configs": Per(
             [(3, 4), (4, 5)],
             _SET_LAWS_PAPER,
@@ -83,8 +92,25 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
     },
     # the eight consistency claims and their true-label ceiling: one evaluation sample and
     # one set of student seeds
-    "consistency": {"sizes": _CURVE_SIZES, "eval": _EVAL, "seeds": _SEEDS},
-    "beyond-boundary": {"sizes": _CURVE_SIZES, "eval": _EVAL, "seeds": _SEEDS},
+    "consistency": {"sizes": _CURVE_SIZES, "eval": _EVAL, "seeds": _SEEDS, **_POPULATION},
+    # one cell: population floors of every width, and MLP students of one width
+    "consistency/mlp": {
+        "teachers": Per(["confuser"], _TEACHERS, _TEACHERS),
+        "checkerboard": Per(False, True, True),
+        "widths": Per([16], [16, 64, 256], [16, 64, 256, 1024]),
+        "student_width": Per(16, 64, 64),
+        "starts": Per(1, 2, 4),
+        "solver_steps": Per(200, 600, 3000),
+        "population": Per(5000, 5000, 20000),
+        "law_draws": Per(100000, 200000, 1000000),
+        "eval": _EVAL,
+        # MLP students to n = 10^5 only in full: padded to the largest size, every student
+        # of a grid costs as much as the largest
+        "sizes": Per([300, 1000, 3000], [1000, 3000, 10000], [1000, 3000, 10000, 30000, 100000]),
+        "seeds": Per(2, 5, 10),
+        "adam_steps": Per(300, 1000, 2000),
+    },
+    "beyond-boundary": {"sizes": _CURVE_SIZES, "eval": _EVAL, "seeds": _SEEDS, **_POPULATION},
     "well-specified": {
         "sizes": Per(
             [300, 1000, 3000, 10000],
@@ -92,10 +118,17 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
             [300, 1000, 3000, 10000, 30000, 100000, 300000],
         ),
         "seeds": _SEEDS,
+        "eval": _EVAL,
+        "population": _POPULATION["population"],
     },
     # the curves that learnability/margin, /bound and /collapse all read
-    "learnability/curves": {"sizes": _CURVE_SIZES, "eval": _EVAL, "seeds": _SEEDS},
-    "conditions/phase": {"worlds_per_shape_and_rule": Per(100, 1000, 10000)},
+    "learnability/curves": {
+        "sizes": _CURVE_SIZES,
+        "eval": _EVAL,
+        "seeds": _SEEDS,
+        **_POPULATION,
+    },
+    "conditions/phase": {"worlds_per_shape_and_rule": Per(50, 1000, 10000)},
     "partial-labels/grid": {
         "n": Per(2000, 10000, 30000),
         "monte_carlo": Per(10000, 20000, 100000),  # soft labels per class and cell
@@ -120,11 +153,13 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
         "seeds": Per(2, 5, 10),
     },
     "sbt/headline": {
-        # the teacher's recipe (SKILLFUL_BUT_BAD) was tuned at n = 2000: it memorizes
+        # the teacher's recipe (SKILLFUL_BUT_BAD) was chosen at n = 2000
         "n": Per(2000, 2000, 2000),
-        "steps": Per(3000, 4000, 4000),
-        "checkpoints": Per(6, 8, 8),
-        "teachers": Per(1, 3, 10),
+        "steps": Per(1500, 4000, 4000),
+        "checkpoints": Per(3, 8, 8),
+        "teachers": Per(3, 10, 20),
+        "validation": Per(2000, 2000, 2000),
+        "population": Per(5000, 20000, 100000),
         "eval": Per(10000, 50000, 100000),
     },
 }

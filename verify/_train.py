@@ -124,6 +124,38 @@ def _objective_fn(cfg: TrainConfig, model: Model):
     return objective
 
 
+def minimize_lbfgs(fun, params: Any, *, steps: int, tol: float) -> tuple[Any, Any, Any]:
+    """Minimize ``fun`` from ``params`` with optax's L-BFGS inside a compiled loop.
+
+    Stops after ``steps`` iterations or when the gradient norm is at most ``tol``; works in
+    the parameters' dtype (float32 for students, float64 for population references).
+
+    Returns:
+      the parameters, the final gradient norm, and the iterations run.
+    """
+    opt = optax.lbfgs()
+    value_and_grad = optax.value_and_grad_from_state(fun)
+
+    def cond(carry):
+        _, _, it, gnorm = carry
+        return (it < steps) & (gnorm > tol)
+
+    def body(carry):
+        p, state, it, _ = carry
+        value, grad = value_and_grad(p, state=state)
+        updates, state = opt.update(grad, state, p, value=value, grad=grad, value_fn=fun)
+        p = optax.apply_updates(p, updates)
+        # The line search left the value and gradient at the new point in the state:
+        # reading them back costs nothing and makes the stopping test exact.
+        _, grad = value_and_grad(p, state=state)
+        return p, state, it + 1, _tree_norm(grad)
+
+    dtype = jax.tree.leaves(params)[0].dtype
+    init = (params, opt.init(params), jnp.int32(0), jnp.asarray(jnp.inf, dtype))
+    params, _, it, gnorm = lax.while_loop(cond, body, init)
+    return params, gnorm, it
+
+
 def _fit_one_fn(cfg: TrainConfig):
     model = _model(cfg)
     objective = _objective_fn(cfg, model)
@@ -134,25 +166,7 @@ def _fit_one_fn(cfg: TrainConfig):
         def fun(p):
             return objective(p, x, t, size)
 
-        opt = optax.lbfgs()
-        value_and_grad = optax.value_and_grad_from_state(fun)
-
-        def cond(carry):
-            _, _, it, gnorm = carry
-            return (it < cfg.steps) & (gnorm > cfg.tol)
-
-        def body(carry):
-            p, state, it, _ = carry
-            value, grad = value_and_grad(p, state=state)
-            updates, state = opt.update(grad, state, p, value=value, grad=grad, value_fn=fun)
-            p = optax.apply_updates(p, updates)
-            # The line search left the value and gradient at the new point in the state:
-            # reading them back costs nothing and makes the stopping test exact.
-            _, grad = value_and_grad(p, state=state)
-            return p, state, it + 1, _tree_norm(grad)
-
-        init = (params, opt.init(params), jnp.int32(0), jnp.float32(jnp.inf))
-        params, _, it, gnorm = lax.while_loop(cond, body, init)
+        params, gnorm, it = minimize_lbfgs(fun, params, steps=cfg.steps, tol=cfg.tol)
         return params, fun(params), gnorm, gnorm <= cfg.tol, it
 
     def adam(params, x, t, size, key):

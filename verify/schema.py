@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from verify._catalog import all_claims
+from verify._records import Estimation as Estimation
+from verify._records import Floor as Floor
 from verify._records import MeanCI as MeanCI
 from verify._records import MeanCIGrid as MeanCIGrid
 from verify._records import Rate as Rate
@@ -26,13 +28,14 @@ from verify.claims._applications import NoiseSweep as NoiseSweep
 from verify.claims._applications import PartialGrid as PartialGrid
 from verify.claims._curves import Collapse as Collapse
 from verify.claims._curves import LearningCurves as LearningCurves
+from verify.claims._floors import FloorsByWidth as FloorsByWidth
 from verify.claims._headline import Headline as Headline
 from verify.claims._incomplete import SelfTraining as SelfTraining
 from verify.claims._phase import Phase as Phase
 from verify.claims._trained import Consistency as Consistency
 
 #: Bumped whenever a field of the report or of a measurement changes meaning or shape.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 T = TypeVar("T")
 
@@ -182,6 +185,9 @@ __all__ = [
     "ClaimResult",
     "Collapse",
     "Consistency",
+    "Estimation",
+    "Floor",
+    "FloorsByWidth",
     "Headline",
     "LearningCurves",
     "MeanCI",

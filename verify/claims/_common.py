@@ -4,7 +4,7 @@ the verdict rules several claim families use."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,42 @@ def sweep(
         )
         for rule in rules_for(c, with_threshold=with_threshold):
             yield Batch((m, c, k), rule, world, labeler)
+
+
+def with_cc_targets(batches: Iterable[Batch]) -> Iterator[tuple[Batch, theory.CCSolution]]:
+    """Each batch with the CC minimizer of its set law (``theory.cc_target``), in order.
+
+    Batches whose set laws have the same shape are solved in one call: the solver's cost is
+    per Newton step (numpy calls on every point at once), not per point, so one call for
+    many batches is several times faster. Each point's iteration depends on that point
+    alone, so the result is the one each batch would get alone.
+    """
+    items = []
+    for b in batches:
+        masks, weights = b.labeler.set_law(b.rule, b.world.eta)
+        items.append((b, masks, weights))
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, (_, masks, _) in enumerate(items):
+        groups.setdefault(masks.shape[-2:], []).append(i)
+    solutions: dict[int, theory.CCSolution] = {}
+    for shape, members in groups.items():
+        sol = theory.cc_target(
+            np.concatenate([items[i][1].reshape(-1, *shape) for i in members]),
+            np.concatenate([items[i][2].reshape(-1, shape[0]) for i in members]),
+        )
+        start = 0
+        for i in members:
+            lead = items[i][2].shape[:-1]
+            rows = slice(start, start + int(np.prod(lead)))
+            start = rows.stop
+            solutions[i] = theory.CCSolution(
+                probs=sol.probs[rows].reshape(*lead, shape[1]),
+                kkt_gap=sol.kkt_gap[rows].reshape(lead),
+                iterations=sol.iterations,
+                converged=sol.converged[rows].reshape(lead),
+            )
+    for i, (b, _, _) in enumerate(items):
+        yield b, solutions[i]
 
 
 def smallest(candidates: list[tuple[tuple[Any, ...], Batch, int]]) -> dict[str, Any] | None:

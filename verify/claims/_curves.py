@@ -12,11 +12,11 @@ import numpy as np
 
 import theory
 from synth import RealizableLinear, SkillfulButBad
-from verify._records import MeanCI, Slope
+from verify._records import Estimation, Floor, MeanCI, Slope
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._students import class_indicators, learning_curve
-from verify.claims._training import DECAY, LINEAR
+from verify.claims._training import DECAY, LINEAR, reference
 
 C, P = 5, 5
 DELTAS = (0.15, 0.3, 0.45, 0.6)  # top-1 SBT: gamma = Delta/(c-1), margins 0.81 .. 0.25
@@ -27,7 +27,17 @@ TEACHERS = [f"SkillfulButBad({C}, 1, accuracy={1 - d:.2f}, delta={d})" for d in 
 
 @dataclass(frozen=True)
 class MarginCurve:
-    """The top-1 student of one teacher: its excess error per size and Theorem L's bound."""
+    """The top-1 student of one teacher: its excess error per size, its class's population
+    minimizer (floor) and its distance from it (estimation), and Theorem L's bound.
+
+    Attributes:
+      excess_error: error against the truth (the Bayes error is 0), per size.
+      max_error_over_seeds: the largest of those errors per size.
+      slope: log-log slope of the excess error.
+      floor: the linear population minimizer of the student's loss against Bayes.
+      estimation: the students' disagreement with that minimizer, per size, and its rate.
+      theorem_l_bound: Theorem L's bound per size (about exact ERM of the set 0/1 loss).
+    """
 
     delta: float
     gamma: float
@@ -35,6 +45,8 @@ class MarginCurve:
     excess_error: MeanCI
     max_error_over_seeds: list[float]
     slope: Slope
+    floor: Floor
+    estimation: Estimation
     theorem_l_bound: list[float]
 
 
@@ -54,7 +66,8 @@ def compute_curves(ctx: CellContext) -> LearningCurves:
     """Learning curves of the top-1 (hard-label) student for each teacher margin."""
     world = RealizableLinear.random(C, P, rng=23)
     sizes = ctx.size("sizes")
-    x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
+    held_out = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
+    x_eval, y_eval = held_out
     rule = theory.TopK(1)
     dim = theory.linear_natarajan_dim(C, P)
     curves = []
@@ -62,6 +75,7 @@ def compute_curves(ctx: CellContext) -> LearningCurves:
         teacher = SkillfulButBad(C, 1, accuracy=1 - delta, delta=delta)
         indicators = class_indicators(teacher.membership(np.zeros((1, 1)), rule)[0])
         d_max, g = indicators["delta_max"], indicators["gamma"]
+        ref = reference(ctx, world, teacher, "cc", rule, held_out, scope=f"delta {delta}")
         curve = learning_curve(
             world,
             teacher,
@@ -81,6 +95,10 @@ def compute_curves(ctx: CellContext) -> LearningCurves:
                 excess_error=MeanCI.over_seeds(error),
                 max_error_over_seeds=error.max(axis=1).tolist(),
                 slope=Slope.fit(np.asarray(sizes), error, 1.0 / len(y_eval)),
+                floor=ref.floor,
+                estimation=Estimation.of(
+                    sizes, curve.disagreement(ref.predictions), 1.0 / len(y_eval)
+                ),
                 theorem_l_bound=[
                     theory.theorem_l_bound(
                         theory.natarajan_epsilon(n, dim, C, BOUND_DELTA), g, d_max
@@ -96,28 +114,36 @@ CURVES = CellSpec("learnability/curves", LearningCurves, compute_curves)
 
 
 def judge_margin(m: LearningCurves, p: float) -> Judgement:
-    """Confirmed when every curve inside the condition falls (slope's upper end below
-    ``p``) and, at every size, a smaller margin's mean error is not below a larger
-    margin's lower interval end; silent when no teacher is inside the condition."""
+    """On the estimation error (each curve's students against their class's population
+    minimizer, which is what a trained student converges to): confirmed when every curve
+    inside the condition falls (slope's upper end below ``p``) and, at every size, a smaller
+    margin's mean is not below a larger margin's lower interval end; silent when no teacher
+    is inside the condition."""
     inside = sorted(m.inside(), key=lambda c: -c.margin)
     if not inside:
         return silent("no teacher is inside the condition")
-    if not all(np.all(np.isfinite(c.excess_error.mean + c.excess_error.ci_low)) for c in inside):
-        return refuted("an error curve holds values that are not numbers")
-    flat = [c.margin for c in inside if not c.slope.ci[1] < p]
+    est = [c.estimation.disagreement for c in inside]
+    if not all(np.all(np.isfinite(e.mean + e.ci_low)) for e in est):
+        return refuted("an estimation curve holds values that are not numbers")
+    flat = [c.margin for c in inside if not c.estimation.falls(p)]
     if flat:
-        return refuted(f"the curves of margins {flat} do not fall")
-    for big, small in zip(inside, inside[1:], strict=False):
+        return refuted(f"the estimation errors of margins {flat} do not fall")
+    for (big, e_big), (small, e_small) in zip(
+        zip(inside, est, strict=True), zip(inside[1:], est[1:], strict=True), strict=False
+    ):
         for i, n in enumerate(m.sizes):
-            if small.excess_error.mean[i] < big.excess_error.ci_low[i]:
+            if e_small.mean[i] < e_big.ci_low[i]:
                 return refuted(
                     f"at n = {n} margin {small.margin:.2f} beats margin {big.margin:.2f}"
                 )
-    return confirmed("every curve falls, ordered by margin at every n")
+    return confirmed("every estimation error falls, ordered by margin at every n")
 
 
 def _margin_summary(m: LearningCurves) -> str:
-    return "slopes " + ", ".join(f"{c.slope.slope:.2f} (margin {c.margin:.2f})" for c in m.curves)
+    return "estimation slopes " + ", ".join(
+        f"{c.estimation.slope.slope:.2f} (margin {c.margin:.2f}, floor {c.floor.value:.3f})"
+        for c in m.curves
+    )
 
 
 register(
@@ -128,10 +154,13 @@ register(
         section="4",
         statement="The rate degrades like 1/(1 - gamma - Delta_max). On a realizable linear "
         f"world (c = {C}, p = {P}) with top-1 skillful-but-bad teachers of margins 0.81, 0.63, "
-        "0.44, 0.25, the top-1 student's excess error falls with n, and more slowly for a "
-        "smaller margin.",
-        predicts=f"every curve's log-log slope is below {DECAY} (95% upper end); at every n the "
-        "error is ordered by margin",
+        "0.44, 0.25, the top-1 student's estimation error falls with n, and more slowly for a "
+        "smaller margin. Theorem L covers exact ERM of the set 0/1 loss (thm-L tests it on "
+        "finite classes); these students minimize a surrogate over the linear class, so they "
+        "converge to that class's population minimizer, whose floor is reported: the "
+        "estimation error is their disagreement with that minimizer, not with Bayes.",
+        predicts=f"every curve's estimation error has a log-log slope below {DECAY} (95% upper "
+        "end); at every n the estimation error is ordered by margin",
         prediction=DECAY,
         needs=(CURVES,),
         measurement=LearningCurves,
@@ -164,6 +193,8 @@ class LinearBound:
     violations: list[BoundViolation]
     smallest_bound: float
     bounds: dict[str, list[float]]
+    floors: list[Floor]
+    estimation_slopes: list[Slope]
 
 
 def measure_bound(curves: LearningCurves) -> LinearBound:
@@ -179,15 +210,23 @@ def measure_bound(curves: LearningCurves) -> LinearBound:
         ],
         smallest_bound=min((b for c in inside for b in c.theorem_l_bound), default=float("inf")),
         bounds={f"margin {c.margin:.2f}": c.theorem_l_bound for c in inside},
+        floors=[c.floor for c in inside],
+        estimation_slopes=[c.estimation.slope for c in inside],
     )
 
 
 def judge_bound(m: LinearBound, p: None) -> Judgement:
     """Refuted by any (margin, n) whose bound is below the largest error; silent when no
-    teacher is inside the condition (the bound says nothing there)."""
+    teacher is inside the condition, or when every bound is at least 1 (a bound on an error
+    rate that is at least 1 can be below no error: the comparison could not fail)."""
     del p
     if m.curves_inside == 0:
         return silent("no teacher is inside the condition")
+    if not m.smallest_bound < 1:
+        return silent(
+            f"the bound is vacuous at every n (smallest {m.smallest_bound:.2f} >= 1): it "
+            "cannot be below any error"
+        )
     if m.violations:
         return refuted(f"{len(m.violations)} (margin, n) with the bound below the error")
     return confirmed("the bound is never below the error")
@@ -203,7 +242,8 @@ register(
         f"Natarajan's lemma with the linear dimension c (p + 1) = {C * (P + 1)}, "
         f"delta = {BOUND_DELTA}. (Proved for exact ERM of the set 0/1 loss; the student here "
         "minimizes the CC surrogate, so a violation would be a finding about the surrogate.)",
-        predicts="the bound is at least the largest error over seeds at every (margin, n)",
+        predicts="the bound is at least the largest error over seeds at every (margin, n); "
+        "silent where the bound is at least 1 everywhere (it could not fail)",
         prediction=None,
         needs=(CURVES,),
         measurement=LinearBound,
@@ -225,9 +265,12 @@ class Collapse:
     Attributes:
       curves: how many curves were compared.
       spread_raw, spread_times_margin: mean over sizes of the standard deviation across
-        margins of ``log(error)`` and ``log(error x margin)``.
+        margins of ``log(error)`` and ``log(error x margin)``, where ``error`` is the
+        estimation error (the students' disagreement with their class's population
+        minimizer: what Theorem L's rate can speak to, the floor aside).
       best_power, spread_at_best_power: the power of the margin that aligns them best.
       spreads: power -> spread, for every power tried.
+      floors, estimation_slopes: each curve's linear floor and estimation rate.
     """
 
     curves: int
@@ -236,6 +279,8 @@ class Collapse:
     best_power: float
     spread_at_best_power: float
     spreads: dict[str, float]
+    floors: list[Floor]
+    estimation_slopes: list[Slope]
 
 
 POWERS = np.round(np.arange(0.0, 4.01, 0.1), 2)
@@ -243,7 +288,10 @@ POWERS = np.round(np.arange(0.0, 4.01, 0.1), 2)
 
 def _spread(curves: list[MarginCurve], power: float) -> float:
     logs = np.stack(
-        [np.log(np.maximum(c.excess_error.mean, 1e-6)) + power * np.log(c.margin) for c in curves]
+        [
+            np.log(np.maximum(c.estimation.disagreement.mean, 1e-6)) + power * np.log(c.margin)
+            for c in curves
+        ]
     )
     return float(logs.std(axis=0).mean())
 
@@ -253,7 +301,7 @@ def measure_collapse(grid: LearningCurves) -> Collapse:
     inside = grid.inside()
     if len(inside) < 2:
         nan = float("nan")
-        return Collapse(len(inside), nan, nan, nan, nan, {})
+        return Collapse(len(inside), nan, nan, nan, nan, {}, [], [])
     spreads = [_spread(inside, b) for b in POWERS]
     return Collapse(
         curves=len(inside),
@@ -262,6 +310,8 @@ def measure_collapse(grid: LearningCurves) -> Collapse:
         best_power=float(POWERS[int(np.argmin(spreads))]),
         spread_at_best_power=float(min(spreads)),
         spreads={f"{b:g}": s for b, s in zip(POWERS, spreads, strict=True)},
+        floors=[c.floor for c in inside],
+        estimation_slopes=[c.estimation.slope for c in inside],
     )
 
 
@@ -284,16 +334,18 @@ register(
         section="4",
         statement="Theorem L bounds the error by 2 eps_m / margin, so if the bound's margin "
         "dependence is what the students show, error x margin is the same curve for every "
-        "margin. Probed on the curves of learnability/margin.",
-        predicts="the spread across margins of log(error x margin) is smaller than that of "
-        "log(error)",
+        "margin. Probed on the estimation errors of learnability/margin (the students' "
+        "disagreement with their class's population minimizer: the linear class's floor is "
+        "not something n or the margin can remove).",
+        predicts="the spread across margins of log(estimation error x margin) is smaller than "
+        "that of log(estimation error)",
         prediction=None,
         needs=(CURVES,),
         measurement=Collapse,
         measure=measure_collapse,
         judge=judge_collapse,
         summary=lambda m: (
-            f"spread of log error across margins {m.spread_raw:.3f} raw, "
+            f"spread of log estimation error across margins {m.spread_raw:.3f} raw, "
             f"{m.spread_times_margin:.3f} times the margin; the best collapse is error x "
             f"margin^{m.best_power:.1f} (spread {m.spread_at_best_power:.3f})"
         ),

@@ -10,8 +10,11 @@ import numpy as np
 import theory
 from synth import GaussianClasses
 from verify._losses import Loss
+from verify._models import Params, linear
+from verify._population import floor_of, population_minimizer
+from verify._records import Floor, MeanCI
 from verify._registry import register
-from verify._sbt import SKILLFUL_BUT_BAD, teacher_probabilities, train_sbt_teacher
+from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._train import predict, train
 from verify.claims._training import LINEAR
@@ -31,7 +34,8 @@ class Checkpoint:
 
     Attributes:
       step: teacher training step.
-      teacher_top1_train, teacher_top1_heldout: its top-1 accuracy on each split.
+      teacher_top1_train, teacher_top1_heldout: its top-1 accuracy on its training sample
+        and on a validation sample drawn apart from it (the checkpoint rule reads the latter).
       delta, delta_ci, gamma_cls, gamma_cls_ci: ``Delta_k`` and ``gamma_cls,k`` on the
         training split, with intervals.
       gamma: the essential-supremum ``gamma`` (1 for a teacher that is a function of x).
@@ -53,11 +57,36 @@ class Checkpoint:
 
 @dataclass(frozen=True)
 class TeacherRun:
-    """One teacher (one seed): its checkpoints and the true-label student's accuracy."""
+    """One teacher (one seed): its checkpoints, the one the checkpoint rule chose, and the
+    true-label student's accuracy.
+
+    Attributes:
+      chosen: index of the last checkpoint whose held-out (validation) top-1 accuracy is
+        below the target (the rule fixed before training); ``None`` when none is.
+      floor_cc, floor_distill: at the chosen checkpoint, the linear population minimizer of
+        each student's loss on the teacher's labels of *fresh* inputs, against Bayes (what a
+        student of this teacher converges to as it sees more teacher-labelled inputs).
+      estimation_cc, estimation_distill: the students' disagreement with that minimizer at
+        ``n`` (one size: no rate; they learn from the teacher's own training sample, on
+        which a memorizing teacher labels differently from fresh inputs).
+    """
 
     seed: int
     oracle_accuracy: float
     checkpoints: list[Checkpoint]
+    chosen: int | None
+    floor_cc: Floor | None = None
+    floor_distill: Floor | None = None
+    estimation_cc: float | None = None
+    estimation_distill: float | None = None
+
+    def at_choice(self) -> Checkpoint | None:
+        """The checkpoint the rule chose, if any."""
+        return None if self.chosen is None else self.checkpoints[self.chosen]
+
+
+#: The target of the checkpoint rule: the paper's "top-1 accuracy below 30%", on held-out data.
+TARGET = 0.30
 
 
 @dataclass(frozen=True)
@@ -76,10 +105,10 @@ def _students(
     y: np.ndarray,
     soft: list[np.ndarray],
     x_eval: np.ndarray,
-    y_eval: np.ndarray,
     seed: int,
-) -> dict[str, list[float]]:
-    """Held-out accuracy of CC (top-k sets) and distillation students for each soft-label set."""
+) -> dict[str, np.ndarray]:
+    """``[checkpoints, m]`` held-out predictions of CC (top-k sets) and distillation
+    students for each soft-label set."""
     n = len(y)
     xs = np.repeat(x.T[None], len(soft), axis=0)
     seeds = np.full(len(soft), seed)
@@ -93,7 +122,40 @@ def _students(
         res = train(
             cfg, xs, np.stack(targets).astype(np.float32), np.full(len(soft), n), seeds=seeds
         )
-        out[name] = np.mean(predict(cfg, res.params, x_eval.T) == y_eval, axis=1).tolist()
+        out[name] = predict(cfg, res.params, x_eval.T)
+    return out
+
+
+#: The references of a learned teacher stop at a looser gradient norm than the default:
+#: with 10 classes and a hundred label sets the last decades cost seconds per seed and
+#: moved no prediction on the held-out inputs (measured).
+TOL_HERE = 1e-6
+
+
+def _references(
+    ctx: CellContext, params: Params, hidden: int, held_out: tuple[np.ndarray, np.ndarray]
+) -> dict[str, tuple[Floor, np.ndarray]]:
+    """Linear population minimizers of students of the teacher ``params`` on fresh inputs
+    (the CC student's: one top-k set per input; the distillation student's), each with its
+    floor and its predictions on the held-out inputs."""
+    world = _world()
+    x_fit, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
+    d = teacher_probabilities(params, x_fit, hidden)
+    sets = np.asarray(theory.TopK(K)(d), dtype=bool)
+    found, index = np.unique(sets, axis=0, return_inverse=True)
+    laws = {
+        "cc": (found.astype(float), np.eye(len(found))[index.ravel()].T),
+        "distill": (np.eye(C), d.T),
+    }
+    out = {}
+    for name, (masks, weights) in laws.items():
+        pop = population_minimizer(linear(), x_fit, masks, weights, l2=LINEAR.l2, tol=TOL_HERE)
+        method = (
+            f"linear minimizer of the {name} loss on the teacher's labels of {len(x_fit)} fresh "
+            f"inputs, float64 L-BFGS (scipy) to gradient norm {TOL_HERE:g}; floor on "
+            f"{len(held_out[1])} fresh inputs"
+        )
+        out[name] = (floor_of(pop, world, held_out, method), pop.predict(held_out[0]))
     return out
 
 
@@ -105,7 +167,11 @@ def compute_headline(ctx: CellContext) -> Headline:
     x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
     runs = []
     for seed in ctx.learner_seeds("teachers"):  # one teacher per seed; its students in one call
-        x, y = world.sample(n, rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]))
+        train_stream, validation_stream = np.random.SeedSequence(seed).spawn(2)
+        x, y = world.sample(n, rng=np.random.default_rng(train_stream))
+        x_val, y_val = world.sample(
+            ctx.size("validation"), rng=np.random.default_rng(validation_stream)
+        )
         snapshots, steps = train_sbt_teacher(x.T, y, cfg, seed=seed)
         soft = [teacher_probabilities(p, x, cfg.hidden) for p in snapshots]
         oracle_cfg = replace(LINEAR, loss="soft")
@@ -117,12 +183,13 @@ def compute_headline(ctx: CellContext) -> Headline:
             seeds=np.array([seed]),
         )
         oracle_acc = float(np.mean(predict(oracle_cfg, oracle.params, x_eval.T)[0] == y_eval))
-        students = _students(x, y, soft, x_eval, y_eval, seed)
+        students = _students(x, y, soft, x_eval, seed)
+        accuracy = {k: np.mean(v == y_eval, axis=1) for k, v in students.items()}
         checkpoints = []
         for i, (step, params, d) in enumerate(zip(steps, snapshots, soft, strict=True)):
             report = theory.soft_label_report(y, d, ks=[K])
             row = report["per_k"][0]
-            held = teacher_probabilities(params, x_eval, cfg.hidden).argmax(1) == y_eval
+            held = teacher_probabilities(params, x_val, cfg.hidden).argmax(1) == y_val
             checkpoints.append(
                 Checkpoint(
                     step=int(step),
@@ -135,11 +202,30 @@ def compute_headline(ctx: CellContext) -> Headline:
                     # a teacher that is a function of x puts k >= 2 labels in every set, one
                     # of them wrong, with membership 1: the essential-supremum gamma is 1
                     gamma=1.0,
-                    student_cc=students["cc"][i],
-                    student_distill=students["distill"][i],
+                    student_cc=float(accuracy["cc"][i]),
+                    student_distill=float(accuracy["distill"][i]),
                 )
             )
-        runs.append(TeacherRun(int(seed), oracle_acc, checkpoints))
+        chosen = last_below([c.teacher_top1_heldout for c in checkpoints], TARGET)
+        floors: dict[str, Floor] = {}
+        estimation: dict[str, float] = {}
+        if chosen is not None:
+            refs = _references(ctx, snapshots[chosen], cfg.hidden, (x_eval, y_eval))
+            for name, (floor, predictions) in refs.items():
+                floors[name] = floor
+                estimation[name] = float(np.mean(students[name][chosen] != predictions))
+        runs.append(
+            TeacherRun(
+                int(seed),
+                oracle_acc,
+                checkpoints,
+                chosen,
+                floor_cc=floors.get("cc"),
+                floor_distill=floors.get("distill"),
+                estimation_cc=estimation.get("cc"),
+                estimation_distill=estimation.get("distill"),
+            )
+        )
     return Headline(
         n=n,
         k=K,
@@ -151,56 +237,74 @@ def compute_headline(ctx: CellContext) -> Headline:
 
 @dataclass(frozen=True)
 class HeadlinePrediction:
-    """A checkpoint qualifies when its top-1 accuracy is below ``bad`` and
-    ``Delta_k + gamma_cls,k < 1``; it meets the bar when its CC student is within ``within``
-    of the true-label student."""
+    """A teacher qualifies when the checkpoint rule found a checkpoint below ``bad`` on
+    held-out data and ``Delta_k + gamma_cls,k < 1`` there; the bar is the CC student within
+    ``within`` of the true-label student, judged on the mean gap over qualifying seeds."""
 
-    bad: float = 0.30
+    bad: float = TARGET
     within: float = 0.05
 
     def qualifying(self, m: Headline) -> list[tuple[TeacherRun, Checkpoint]]:
-        """The checkpoints in the regime the statement is about."""
-        return [
-            (run, c)
-            for run in m.runs
-            for c in run.checkpoints
-            if c.teacher_top1_train < self.bad and c.delta + c.gamma_cls < 1
-        ]
+        """The seeds (with their chosen checkpoint) in the regime the statement is about."""
+        out = []
+        for run in m.runs:
+            c = run.at_choice()
+            if c is not None and c.teacher_top1_heldout < self.bad and c.delta + c.gamma_cls < 1:
+                out.append((run, c))
+        return out
 
-    def meets(self, run: TeacherRun, c: Checkpoint) -> bool:
-        """Its CC student is within the bar of the true-label student."""
-        return c.student_cc >= run.oracle_accuracy - self.within
+    def gaps(self, m: Headline) -> np.ndarray:
+        """``[qualifying seeds]``: true-label student's accuracy minus the CC student's."""
+        return np.array([run.oracle_accuracy - c.student_cc for run, c in self.qualifying(m)])
 
 
 PREDICTION = HeadlinePrediction()
 
 
 def judge_headline(m: Headline, p: HeadlinePrediction) -> Judgement:
-    """Confirmed when some qualifying checkpoint meets the bar. Refuted when none does,
-    including when training produced no skillful-but-bad checkpoint at all (the teacher's
-    existence is part of the statement). Silent when no checkpoint was measured."""
+    """On the mean gap over the seeds whose chosen checkpoint qualifies, with its 95%
+    interval: confirmed when the interval's upper end is within the bar, refuted when its
+    lower end is beyond it, silent in between. Refuted when no seed produced a qualifying
+    teacher (the teacher's existence is part of the statement); silent when nothing was
+    measured."""
     if not any(run.checkpoints for run in m.runs):
         return silent("no teacher checkpoint was measured")
-    qualifying = p.qualifying(m)
-    if not qualifying:
-        return refuted(f"no checkpoint has top-1 accuracy below {p.bad:.0%} inside the condition")
-    met = [pair for pair in qualifying if p.meets(*pair)]
-    if met:
-        return confirmed(f"{len(met)}/{len(qualifying)} qualifying checkpoints meet the bar")
-    return refuted(f"none of {len(qualifying)} qualifying checkpoints meets the bar")
+    gaps = p.gaps(m)
+    if gaps.size == 0:
+        return refuted(
+            f"no seed's teacher has held-out top-1 accuracy below {p.bad:.0%} inside the "
+            f"condition at its chosen checkpoint (of {len(m.runs)} seeds)"
+        )
+    gap = MeanCI.over_seeds(gaps[None])
+    mean, lo, hi = gap.mean[0], gap.ci_low[0], gap.ci_high[0]
+    text = (
+        f"mean gap to the true-label student {mean:.3f} [{lo:.3f}, {hi:.3f}] over "
+        f"{gaps.size}/{len(m.runs)} qualifying seeds (bar {p.within:g})"
+    )
+    if not np.isfinite(hi) or lo > p.within:
+        return refuted(text)
+    if hi <= p.within:
+        return confirmed(text)
+    return silent(text + ": the interval straddles the bar")
 
 
 def _summary(m: Headline) -> str:
     qualifying = PREDICTION.qualifying(m)
-    met = [(run, c) for run, c in qualifying if PREDICTION.meets(run, c)]
-    if not met:
-        return f"no qualifying checkpoint meets the bar ({len(qualifying)} qualify)"
-    run, best = max(met, key=lambda pair: pair[1].student_cc)
+    if not qualifying:
+        return f"no qualifying teacher among {len(m.runs)} seeds"
+    held = np.mean([c.teacher_top1_heldout for _, c in qualifying])
+    train_acc = np.mean([c.teacher_top1_train for _, c in qualifying])
+    cc = np.mean([c.student_cc for _, c in qualifying])
+    distill = np.mean([c.student_distill for _, c in qualifying])
+    oracle = np.mean([run.oracle_accuracy for run, _ in qualifying])
+    gaps = PREDICTION.gaps(m)
+    met = int(np.sum(gaps <= PREDICTION.within))
+    floors = [run.floor_cc.value for run, _ in qualifying if run.floor_cc is not None]
+    floor = f"; linear CC floor {np.mean(floors):.3f}" if floors else ""
     return (
-        f"{len(met)}/{len(qualifying)} qualifying checkpoints meet the bar; best: teacher top-1 "
-        f"{best.teacher_top1_train:.3f}, Delta {best.delta:.3f} + gamma_cls "
-        f"{best.gamma_cls:.3f}, CC student {best.student_cc:.3f} vs oracle "
-        f"{run.oracle_accuracy:.3f}, distillation {best.student_distill:.3f}"
+        f"{len(qualifying)}/{len(m.runs)} seeds qualify (teacher top-1 {held:.3f} held out, "
+        f"{train_acc:.3f} on its training sample); means: CC student {cc:.3f}, distillation "
+        f"{distill:.3f}, true labels {oracle:.3f}; {met}/{len(qualifying)} within the bar" + floor
     )
 
 
@@ -212,16 +316,18 @@ register(
         "the oracle",
         section="5",
         statement="The paper's headline: a learned teacher with top-1 accuracy below "
-        f"{PREDICTION.bad:.0%} whose Delta_k + gamma_k < 1 (gamma measured at class level, "
-        f"gamma_cls, on the training split) teaches a top-{K} (CC) student to within "
-        f"{PREDICTION.within:.0%} of the student trained on the true labels. The teacher is an "
-        "MLP trained with L_ce + a1 L_pun + a2 L_comp + a3 L_rnd on a 10-class Gaussian world; "
-        "students are linear. (For a teacher that is a function of x the essential-supremum "
-        "gamma is 1 for k >= 2, so Theorem C itself never applies to it; the class-level "
-        "condition is the one the paper can measure.)",
-        predicts=f"some checkpoint with teacher top-1 < {PREDICTION.bad:.0%} and "
-        f"Delta_k + gamma_cls,k < 1 has a CC student within {PREDICTION.within:.0%} of the "
-        "oracle student",
+        f"{PREDICTION.bad:.0%} on held-out data whose Delta_k + gamma_cls,k < 1 teaches a "
+        f"top-{K} (CC) student to within {PREDICTION.within:.0%} of the student trained on the "
+        "true labels. The teacher is an MLP trained with L_ce + a1 L_pun + a2 L_comp + "
+        "a3 L_rnd on a 10-class Gaussian world; students are linear. Protocol fixed before "
+        "training: per seed, the checkpoint is the last one whose top-1 accuracy on a "
+        "validation sample is below the target; the verdict is on the mean gap over seeds. "
+        "gamma_cls (measured on the training sample) is a lower bound on gamma: for a teacher "
+        "that is a function of x the essential-supremum gamma is 1 for k >= 2, so Theorem C "
+        "never applies to it as stated and the class-level condition is a heuristic.",
+        predicts=f"over the seeds whose chosen checkpoint has held-out top-1 < "
+        f"{PREDICTION.bad:.0%} and Delta_k + gamma_cls,k < 1, the mean gap between the "
+        f"true-label and CC students has its 95% upper end within {PREDICTION.within:.0%}",
         prediction=PREDICTION,
         needs=(CellSpec("sbt/headline", Headline, compute_headline),),
         measurement=Headline,

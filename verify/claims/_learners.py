@@ -16,7 +16,16 @@ from verify._records import Rate
 from verify._registry import register
 from verify._schema import Json
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
-from verify.claims._common import ARGMAX_TOL, EXACT_TOL, Batch, holds, smallest, sweep, verdicts
+from verify.claims._common import (
+    ARGMAX_TOL,
+    EXACT_TOL,
+    Batch,
+    holds,
+    smallest,
+    sweep,
+    verdicts,
+    with_cc_targets,
+)
 
 
 @dataclass(frozen=True)
@@ -312,11 +321,10 @@ def compute_cc_surrogate(ctx: CellContext) -> CCSurrogate:
     lowest: float | None = None
     # Threshold sets can be empty at every draw of a point, where the CC loss is infinite
     # whatever p is; top-k and support sets never are.
-    for b in sweep(
+    batches = sweep(
         rng, ctx.size("worlds_per_shape_and_rule"), deterministic=True, with_threshold=False
-    ):
-        masks, weights = b.labeler.set_law(b.rule, b.world.eta)
-        sol = theory.cc_target(masks, weights)
+    )
+    for b, sol in with_cc_targets(batches):
         unconverged += int((~sol.converged & (b.world.probs > 0)).sum())
         consistent, inconsistent = verdicts(
             sol.probs, b.world.bayes(), (b.world.probs > 0) & sol.converged, ARGMAX_TOL

@@ -14,7 +14,7 @@ import numpy as np
 import theory
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
-from verify.claims._common import ARGMAX_TOL, EXACT_TOL, sweep, verdicts
+from verify.claims._common import ARGMAX_TOL, EXACT_TOL, sweep, verdicts, with_cc_targets
 
 EDGES = np.round(np.arange(0.0, 2.01, 0.1), 10)
 FAMILIES = ("set_risk", "cc", "distill")
@@ -59,14 +59,13 @@ def compute_phase(ctx: CellContext) -> Phase:
     bins = len(EDGES) - 1
     counts = {f: (np.zeros(bins, int), np.zeros(bins, int)) for f in FAMILIES}
     worlds = 0
-    for b in sweep(
+    batches = sweep(
         ctx.rng(), ctx.size("worlds_per_shape_and_rule"), deterministic=True, with_threshold=False
-    ):
+    )
+    for b, sol in with_cc_targets(batches):
         eta, support, target = b.world.eta, b.world.probs > 0, b.world.bayes()
         total = b.indicators["delta_max"] + b.indicators["gamma"]
         which = np.clip(np.digitize(total, EDGES) - 1, 0, bins - 1)
-        masks, weights = b.labeler.set_law(b.rule, eta)
-        sol = theory.cc_target(masks, weights)
         scores = {
             "set_risk": (theory.set_scores(eta, b.membership), EXACT_TOL),
             "distill": (theory.distillation_target(eta, b.labeler.mean_soft_labels()), EXACT_TOL),

@@ -1,4 +1,5 @@
-"""What the claims on trained students share: the student and what "falls toward 0" means.
+"""What the claims on trained students share: the student, what "falls toward 0" means, and
+how a student is judged against its class's population minimizer.
 
 Kept apart from ``_common`` so that the claims on finite worlds, which train nothing, do not
 depend on the trainer's code (a change to it recomputes only the cells that train).
@@ -6,7 +7,18 @@ depend on the trainer's code (a change to it recomputes only the cells that trai
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
+from synth import Distribution
+from verify._models import linear
+from verify._population import Reference, TargetLaw, class_reference, class_target_law
+from verify._records import Estimation, Floor
+from verify._spec import CellContext, Judgement, confirmed, refuted, silent
+from verify._students import ClassOracles
 from verify._train import TrainConfig
+from verify.claims._common import holds
 
 #: The linear student of the trained claims: convex, so L-BFGS to a small gradient norm.
 LINEAR = TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=1e-4)
@@ -15,3 +27,82 @@ LINEAR = TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=
 #: slower than n^-0.1 would need 10^10 times more data to shrink tenfold, which at these
 #: sample sizes is a plateau (a tight interval around -0.03 is not convergence).
 DECAY = -0.1
+
+#: A student class "reaches Bayes" when its approximation floor is at most this share of
+#: inputs (half a percent: below what the suites' student curves can resolve at n = 3000).
+FLOOR_TOL = 0.005
+
+
+def reference(
+    ctx: CellContext,
+    world: Distribution,
+    teacher,
+    learner: str,
+    rule,
+    held_out: tuple[np.ndarray, np.ndarray],
+    *,
+    scope: str,
+) -> Reference:
+    """The linear population minimizer of a class-conditional teacher's students: the
+    label law from ``ctx.size("law_draws")`` soft labels per class (or closed form), the
+    inputs from ``ctx.size("population")`` draws of the world, both seeded by ``scope``."""
+    law = class_target_law(
+        teacher, learner, rule, draws=ctx.size("law_draws"), rng=ctx.rng("law", scope)
+    )
+    fit = world.sample(ctx.size("population"), rng=ctx.rng("population"))
+    return class_reference(
+        world,
+        law,
+        linear(),
+        fit=fit,
+        held_out=held_out,
+        l2=LINEAR.l2,
+    )
+
+
+def target_margin(oracles: ClassOracles, law: TargetLaw, learner: str) -> float:
+    """The smallest gap, over classes, between the top two entries of the target the
+    learner's loss is minimized by over all classifiers: the CC minimizer of the set law
+    for ``cc``, ``E[d | y]`` for distillation."""
+    return float(np.min(oracles.cc_margin)) if learner == "cc" else law.margin()
+
+
+@dataclass(frozen=True)
+class Reaches:
+    """What "the student reaches the Bayes classifier" is judged by: its class's floor is
+    at most ``floor_tol`` (the whole 95% interval) and its students' disagreement with the
+    class's population minimizer falls (log-log slope's upper end below ``below``)."""
+
+    floor_tol: float = FLOOR_TOL
+    below: float = DECAY
+
+
+def judge_reaches(floor: Floor, estimation: Estimation, p: Reaches) -> Judgement:
+    """Refuted by a floor whose interval lies above the tolerance (the class's population
+    minimizer is the counterexample) or by students that do not approach that minimizer;
+    confirmed when the floor's interval is below the tolerance and they do; silent when
+    the interval straddles it or fewer than two sizes were run."""
+    if len(estimation.disagreement.mean) < 2:
+        return silent("fewer than two sample sizes: no decay can be fitted")
+    lo, hi = floor.ci
+    approach = (
+        f"students approach it (slope {estimation.slope.slope:.2f}, upper end "
+        f"{estimation.slope.ci[1]:.2f})"
+    )
+    if not holds(lo, p.floor_tol):
+        return refuted(
+            f"not consistent within the {floor.model} class: its population minimizer "
+            f"disagrees with Bayes on {floor.value:.3f} [{lo:.3f}, {hi:.3f}] of inputs "
+            f"(tolerance {p.floor_tol:g}); "
+            + (approach if estimation.falls(p.below) else "students do not approach it either")
+        )
+    if not estimation.falls(p.below):
+        return refuted(
+            f"students do not approach their class's population minimizer (slope upper end "
+            f"{estimation.slope.ci[1]:.2f} >= {p.below})"
+        )
+    if not holds(hi, p.floor_tol):
+        return silent(
+            f"floor {floor.value:.4f} [{lo:.4f}, {hi:.4f}] straddles the tolerance {p.floor_tol:g}"
+        )
+    return confirmed(f"floor {floor.value:.4f} (upper end {hi:.4f}); " + approach)

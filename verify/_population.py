@@ -1,0 +1,367 @@
+"""Population references: the minimizer of a student's own objective within its class.
+
+A student that minimizes a surrogate over a class ``F`` (linear softmax, an MLP of one
+width) converges to the class's population minimizer ``f_F``, not to the Bayes classifier
+(THEORY.md section 3, "Restricted classes"). This module computes ``f_F`` for the
+students of this project's claims from the *law* of the teacher's labels rather than from
+sampled labels (the convex linear class in float64 with scipy; MLPs in float32 with optax's
+L-BFGS from several starts, their objective being non-convex and solved to a few hundred
+iterations, far above float32's rounding; float64 was 2.5 times slower here):
+
+- a CC student's objective at ``x`` is ``sum_S q(S | x) (-log p(S | x))`` over the label
+  sets ``S`` of the teacher's rule;
+- a distillation student's is ``-sum_j E[d_j | x] log p_j(x)``: the same form with
+  singleton sets weighted by ``E[d | x]``;
+- both add the student's weight decay ``l2 / 2 ||weights||^2``.
+
+The expectation over ``x`` is a large sample of inputs (stated in each result). Its
+argmax against the Bayes classifier on fresh inputs is the class's **approximation
+floor**; students are then judged by their distance from ``f_F`` (estimation).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy import optimize
+
+from synth import Distribution, NoClosedForm, Teacher
+from verify._models import Model, Params, l2_penalty, linear
+from verify._records import Floor, Rate
+from verify._train import minimize_lbfgs
+
+#: Gradient-norm tolerance of the float64 solves (the student's trainer stops at 1e-5 in
+#: float32): tight enough that the argmax of ``f_F`` is settled except on a set of inputs
+#: of vanishing mass.
+TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class TargetLaw:
+    """What a class-conditional teacher asks of a student, per true class.
+
+    Attributes:
+      masks: ``[S, c]`` 0/1 label sets (singletons for distillation).
+      weights: ``[c, S]``: row ``y`` is the law over the sets when the true class is ``y``.
+      how: closed form, or the Monte Carlo sample it came from.
+    """
+
+    masks: np.ndarray
+    weights: np.ndarray
+    how: str
+
+    def per_point(self, eta: np.ndarray) -> np.ndarray:
+        """``[S, N]`` set weights of inputs whose class posteriors are ``eta [N, c]``:
+        ``q(S | x) = sum_y eta_y(x) q(S | y)`` (one-hot rows for a deterministic world)."""
+        return (np.asarray(eta) @ self.weights).T
+
+    def margin(self) -> float:
+        """Smallest gap, over classes, between the two largest entries of the target the
+        learner's loss is minimized by over all classifiers: ``E[d | y]`` for distillation
+        (the sets are singletons). ``nan`` for set laws (their minimizer is not a weight)."""
+        if not np.array_equal(self.masks, np.eye(self.masks.shape[1])):
+            return float("nan")
+        top2 = np.sort(self.weights, axis=1)[:, -2:]
+        return float(np.min(top2[:, 1] - top2[:, 0]))
+
+
+def class_target_law(
+    teacher: Teacher, learner: str, rule: Any, *, draws: int, rng: np.random.Generator
+) -> TargetLaw:
+    """The target law of a teacher whose soft labels depend on the true class only.
+
+    Args:
+      teacher: a class-conditional teacher (its soft labels ignore ``x``).
+      learner: ``cc`` (sets of ``rule``), ``distill`` (``E[d | y]``), ``hard`` (the top-1
+        label) or ``truth`` (the true label).
+      rule: the set rule of the ``cc`` learner.
+      draws: soft labels per class when the law has no closed form.
+      rng: the stream those draws come from.
+    """
+    c = teacher.num_classes
+    if learner == "truth":
+        return TargetLaw(np.eye(c), np.eye(c), "closed form")
+    if learner == "distill":
+        try:
+            mean = teacher.mean_soft_labels(np.zeros((1, 1)))[0]
+            return TargetLaw(np.eye(c), mean, "closed form")
+        except NoClosedForm:
+            pass
+    labels = np.repeat(np.arange(c), draws)
+    d = teacher.sample(np.zeros((len(labels), 1)), labels, rng=rng)
+    how = f"Monte Carlo: {draws} soft labels per class ({c * draws} in all)"
+    if learner == "distill":
+        return TargetLaw(np.eye(c), d.reshape(c, draws, c).mean(axis=1), how)
+    if learner == "hard":
+        sets = np.eye(c, dtype=bool)[np.argmax(d, axis=1)]
+    elif learner == "cc":
+        sets = np.asarray(rule(d), dtype=bool)
+    else:
+        raise ValueError(f"learner: must be cc, distill, hard or truth, got {learner!r}")
+    if c > 62:
+        raise ValueError(f"a set law needs c <= 62 (sets are coded as int64 bits), got {c}")
+    codes = sets.astype(np.int64) @ (np.int64(1) << np.arange(c, dtype=np.int64))
+    found, index = np.unique(codes, return_inverse=True)  # on integers: fast
+    masks = (found[:, None] >> np.arange(c)) & 1
+    cell = labels * len(found) + index.ravel()
+    counts = np.bincount(cell, minlength=c * len(found)).reshape(c, len(found))
+    return TargetLaw(masks.astype(float), counts / draws, how)
+
+
+@dataclass(frozen=True)
+class Population:
+    """The population minimizer of one student class, from one or several starts.
+
+    Attributes:
+      params: the best start's parameters.
+      objective: its objective; ``objectives``: every start's.
+      grad_norm: its final gradient norm; converged: it is at most the tolerance.
+      iterations: L-BFGS iterations it ran.
+    """
+
+    model: Model
+    params: dict[str, np.ndarray]
+    objective: float
+    objectives: list[float]
+    grad_norm: float
+    converged: bool
+    iterations: int
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """``[m]`` labels of ``f_F`` on ``x [m, p]``."""
+        if self.model.kind == "linear":
+            return np.argmax(np.asarray(x) @ self.params["W"].T + self.params["b"], axis=1)
+        logits = _apply(self.model)(self.params, jnp.asarray(x.T, jnp.float32))
+        return np.asarray(jnp.argmax(logits, axis=0))
+
+
+def population_minimizer(
+    model: Model,
+    x: np.ndarray,
+    masks: np.ndarray,
+    weights: np.ndarray,
+    *,
+    l2: float,
+    starts: int = 1,
+    seed: int = 0,
+    steps: int = 5000,
+    tol: float = TOL,
+) -> Population:
+    """Minimize ``mean_i sum_S w[S, i] (-log p(S | x_i)) + l2/2 ||weights||^2`` over ``model``.
+
+    Args:
+      model: the student class.
+      x: ``[N, p]`` inputs standing for the input distribution.
+      masks: ``[S, c]`` 0/1 label sets; weights: ``[S, N]`` each input's law over them.
+      l2: the student's weight decay.
+      starts: initializations solved together (the linear objective is convex: one
+        suffices; an MLP's is not, so the best of several is kept). Start ``r`` is the
+        model's initializer with key ``(seed, r)``.
+      steps, tol: L-BFGS iteration cap and gradient-norm tolerance.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    masks = np.asarray(masks, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    if x.ndim != 2 or masks.ndim != 2 or weights.shape != (masks.shape[0], x.shape[0]):
+        raise ValueError(
+            f"shapes: need x [N, p], masks [S, c], weights [S, N]; got {x.shape}, "
+            f"{masks.shape}, {weights.shape}"
+        )
+    if starts < 1:
+        raise ValueError(f"starts: must be >= 1, got {starts}")
+    if model.kind == "linear":
+        return _linear(x, masks, weights, l2=l2, steps=steps, tol=tol)
+    c = masks.shape[1]
+    # Sets of weight 0 change nothing: pad to a power of two (at least 32) so that laws
+    # with different numbers of sets share one compiled solver.
+    pad = max(32, 1 << (masks.shape[0] - 1).bit_length()) - masks.shape[0]
+    masks = np.concatenate([masks, np.zeros((pad, c))])
+    weights = np.concatenate([weights, np.zeros((pad, weights.shape[1]))])
+    keys = jax.random.split(jax.random.key(seed), starts)
+    params0 = jax.vmap(lambda k: model.init(k, x.shape[1], c))(keys)
+    f32 = jnp.float32
+    out = _solver(model, float(l2), int(steps), float(tol))(
+        params0, jnp.asarray(x.T, f32), jnp.asarray(masks, f32), jnp.asarray(weights, f32)
+    )
+    params, value, gnorm, iterations = jax.device_get(out)
+    best = int(np.nanargmin(value))
+    return Population(
+        model=model,
+        params={k: np.asarray(v[best]) for k, v in params.items()},
+        objective=float(value[best]),
+        objectives=[float(v) for v in value],
+        grad_norm=float(gnorm[best]),
+        converged=bool(gnorm[best] <= tol),
+        iterations=int(iterations[best]),
+    )
+
+
+def _linear(
+    x: np.ndarray, masks: np.ndarray, weights: np.ndarray, *, l2: float, steps: int, tol: float
+) -> Population:
+    """The convex linear case with scipy's L-BFGS-B in float64: one start (the minimizer is
+    unique), the gradient by hand, and nothing to compile."""
+    n, p = x.shape
+    c = masks.shape[1]
+    used = weights.sum(axis=1) > 0
+    masks, weights = masks[used], weights[used].T  # [S, c], [N, S]
+    # A teacher that is a function of x gives each input one set: then p(S | x) needs only
+    # that set's mask, not every set of the law (a hundred times less work at c = 10).
+    single = bool(np.all(np.count_nonzero(weights, axis=1) == 1))
+    own = masks[np.argmax(weights, axis=1)] if single else None  # [N, c]
+    total = weights.sum(axis=1)  # [N]
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[: c * p].reshape(c, p), theta[c * p :]
+        logits = x @ w.T + b
+        prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+        prob /= prob.sum(axis=1, keepdims=True)
+        # d(-log p(S))/d logits = p - p 1_S / p(S), weighted over S
+        if own is not None:
+            mass = np.sum(prob * own, axis=1)
+            value = -np.sum(total * np.log(mass))
+            pulled = prob * own * (total / mass)[:, None]
+        else:
+            full = np.where(weights > 0, prob @ masks.T, 1.0)  # p(S | x); 1 where unweighted
+            value = -np.sum(weights * np.log(full))
+            pulled = prob * ((weights / full) @ masks)
+        grad_logits = (prob * total[:, None] - pulled) / n
+        value = value / n + 0.5 * l2 * np.sum(w * w)
+        grad = np.concatenate([(grad_logits.T @ x + l2 * w).ravel(), grad_logits.sum(axis=0)])
+        return float(value), grad
+
+    res = optimize.minimize(
+        objective,
+        np.zeros(c * p + c),
+        jac=True,
+        method="L-BFGS-B",
+        # gtol bounds the largest entry: over sqrt(dim) entries that bounds the norm by tol
+        options={"maxiter": steps, "gtol": tol / np.sqrt(c * p + c), "ftol": 0.0},
+    )
+    gnorm = float(np.linalg.norm(objective(res.x)[1]))
+    return Population(
+        model=linear(),
+        params={"W": res.x[: c * p].reshape(c, p), "b": res.x[c * p :]},
+        objective=float(res.fun),
+        objectives=[float(res.fun)],
+        grad_norm=gnorm,
+        converged=gnorm <= tol,
+        iterations=int(res.nit),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _solver(model: Model, l2: float, steps: int, tol: float):
+    def objective(params: Params, x: jax.Array, masks: jax.Array, weights: jax.Array):
+        p = jax.nn.softmax(model.apply(params, x), axis=0)  # [c, N]
+        # log p(S) as a matmul; a set of weight 0 contributes nothing even where p(S) = 0
+        log_set = jnp.log(jnp.where(weights > 0, masks @ p, 1.0))
+        return -jnp.sum(weights * log_set) / x.shape[1] + 0.5 * l2 * l2_penalty(model, params)
+
+    def one(params0, x, masks, weights):
+        def fun(q):
+            return objective(q, x, masks, weights)
+
+        params, gnorm, it = minimize_lbfgs(fun, params0, steps=steps, tol=tol)
+        return params, fun(params), gnorm, it
+
+    def run(params0, x, masks, weights):
+        # one start after another: a vmapped while loop (with the line search's own loop
+        # inside) would run every start until the slowest stops, masked (PERFORMANCE.md)
+        return jax.lax.map(lambda p0: one(p0, x, masks, weights), params0)
+
+    return jax.jit(run)
+
+
+@functools.lru_cache(maxsize=16)
+def _apply(model: Model):
+    return jax.jit(model.apply)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A student class's population minimizer on a world, and what it predicts.
+
+    Attributes:
+      floor: its disagreement with the Bayes classifier (the approximation floor).
+      predictions: ``[m]`` its labels on the held-out inputs the floor was measured on.
+      law: the target law it was fitted to.
+    """
+
+    floor: Floor
+    predictions: np.ndarray
+    law: TargetLaw
+
+
+def class_reference(
+    world: Distribution,
+    law: TargetLaw,
+    model: Model,
+    *,
+    fit: tuple[np.ndarray, np.ndarray],
+    held_out: tuple[np.ndarray, np.ndarray],
+    l2: float,
+    starts: int = 1,
+    seed: int = 0,
+    steps: int = 5000,
+    tol: float = TOL,
+) -> Reference:
+    """The population minimizer of a class-conditional teacher's students, and its floor.
+
+    Args:
+      world: the input distribution and its Bayes classifier.
+      law: the teacher's target law (:func:`class_target_law`).
+      model: the student class.
+      fit: ``(x [N, p], y [N])`` inputs standing for the input distribution in the
+        objective (their labels are not used: the world's posterior weighs the law).
+      held_out: ``(x [m, p], y [m])`` fresh inputs and labels the floor is measured on.
+      l2, starts, seed, steps, tol: as :func:`population_minimizer`.
+    """
+    x_fit = fit[0]
+    x_eval, y_eval = held_out
+    pop = population_minimizer(
+        model,
+        x_fit,
+        law.masks,
+        law.per_point(world.posterior(x_fit)),
+        l2=l2,
+        starts=starts,
+        seed=seed,
+        steps=steps,
+        tol=tol,
+    )
+    method = (
+        f"{model.name} minimizer of the expected loss over {len(x_fit)} inputs; label law: "
+        f"{law.how}; "
+        + ("float64 L-BFGS (scipy)" if model.kind == "linear" else "float32 L-BFGS (optax)")
+        + " to "
+        f"gradient norm {tol:g} or {steps} iterations"
+        + (f", best of {starts} starts" if starts > 1 else "")
+        + f"; floor on {len(y_eval)} fresh inputs"
+    )
+    return Reference(floor_of(pop, world, held_out, method), pop.predict(x_eval), law)
+
+
+def floor_of(
+    pop: Population, world: Distribution, held_out: tuple[np.ndarray, np.ndarray], method: str
+) -> Floor:
+    """The floor of a population minimizer measured on held-out ``(x [m, p], y [m])``."""
+    x_eval, y_eval = held_out
+    pred = pop.predict(x_eval)
+    off = int(np.sum(pred != world.bayes_classifier(x_eval)))
+    rate = Rate.of(off, len(y_eval))
+    assert rate.ci is not None
+    return Floor(
+        model=pop.model.name,
+        value=float(off / len(y_eval)),
+        ci=rate.ci,
+        excess_error=float(np.mean(pred != y_eval) - world.bayes_error().value),
+        method=method,
+        grad_norm=pop.grad_norm,
+        converged=pop.converged,
+    )
