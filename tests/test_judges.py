@@ -206,6 +206,7 @@ def _consistency_cases() -> list[Case]:
         (_with_grid(cc, estimation=_estimation(_FLAT)), "refuted"),  # no estimation decay
         (_with_grid(cc, estimation=_estimation(nan)), "refuted"),
         (_with_grid(cc, floor=STRADDLE), "silent"),
+        (_with_grid(cc, floor=replace(HIGH, converged=False)), "silent"),  # where it stopped
         (_with_grid(cc, estimation=one_size), "silent"),
         (distill, "confirmed"),
         (_with_grid(distill, floor=HIGH), "refuted"),
@@ -272,6 +273,10 @@ def _curves_cases() -> list[Case]:
         (replace(ok, curves=[big, _margin_curve(0.3, [0.2, 0.05], _FLAT)]), "refuted"),
         (replace(ok, curves=[big, _margin_curve(0.3, [float("nan"), 0.05])]), "refuted"),
         (replace(ok, curves=[_margin_curve(-0.2, [0.5, 0.5])]), "silent"),
+        # at the largest n the intervals overlap ([0.018, 0.022] and [0.019, 0.023])
+        (replace(ok, curves=[big, _margin_curve(0.3, [0.2, 0.021])]), "silent"),
+        # identical curves decide no order (a judge that confirmed them could not fail)
+        (replace(ok, curves=[big, _margin_curve(0.3, [0.1, 0.02])]), "silent"),
     ]
 
 
@@ -428,7 +433,7 @@ def _headline_cases() -> list[Case]:
         (replace(ok, runs=runs(0.87, 0.85, 0.88)), "refuted"),  # gaps near 0.1
         (replace(ok, runs=runs(0.97, 0.87, 0.92)), "silent"),  # mean 0.05, wide interval
         # the best seed alone would pass; the mean does not
-        (replace(ok, runs=runs(0.96, 0.84, 0.84, 0.84, 0.84)), "refuted"),
+        (replace(ok, runs=runs(0.96, *[0.84] * 7)), "refuted"),
         # no checkpoint below the target on held-out data: the teacher was not produced
         (replace(ok, runs=runs(0.95, 0.95, chosen=None)), "refuted"),
         (

@@ -258,9 +258,11 @@ def judge_floors(m: FloorsByWidth, p: None) -> Judgement:
             f"(target margin {r.target_margin:.3f})"
         )
     reached = sum(r.floors[-1].ci[1] <= FLOOR_TOL for r in rows)
+    unsolved = sum(not f.converged for r in rows for f in r.floors)
     return confirmed(
         f"the widest MLP's floor is below the linear one in all {len(rows)} rows; "
-        f"below {FLOOR_TOL:g} in {reached}"
+        f"below {FLOOR_TOL:g} in {reached} ({unsolved} of the solves stopped at their "
+        "iteration cap: a better minimizer could only be found further from the start)"
     )
 
 
@@ -325,11 +327,12 @@ def judge_mlp(m: MLPConsistency, p: Reaches) -> Judgement:
     if not m.rows:
         return silent("no teacher was run")
     verdicts = [(r, judge_reaches(r.floor, r.estimation, p)) for r in m.rows]
-    for r, j in verdicts:
-        if j.verdict == "refuted":
-            return refuted(
-                f"{r.teacher}, {r.learner} (target margin {r.target_margin:.3f}): " + j.reason
-            )
+    against = [(r, j) for r, j in verdicts if j.verdict == "refuted"]
+    if against:  # the strongest counterexample: the floor whose interval is highest
+        r, j = max(against, key=lambda pair: pair[0].floor.ci[0])
+        return refuted(
+            f"{r.teacher}, {r.learner} (target margin {r.target_margin:.3f}): " + j.reason
+        )
     for r, j in verdicts:
         if j.verdict == "silent":
             return silent(f"{r.teacher}, {r.learner}: " + j.reason)

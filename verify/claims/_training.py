@@ -81,9 +81,16 @@ def judge_reaches(floor: Floor, estimation: Estimation, p: Reaches) -> Judgement
     """Refuted by a floor whose interval lies above the tolerance (the class's population
     minimizer is the counterexample) or by students that do not approach that minimizer;
     confirmed when the floor's interval is below the tolerance and they do; silent when
-    the interval straddles it or fewer than two sizes were run."""
+    the interval straddles it, when the minimizer was not solved to its tolerance (a
+    non-convex class: its floor is that of wherever the solver stopped), or when fewer than
+    two sizes were run."""
     if len(estimation.disagreement.mean) < 2:
         return silent("fewer than two sample sizes: no decay can be fitted")
+    if not floor.converged:
+        return silent(
+            f"the {floor.model} population minimizer was not solved to its tolerance "
+            f"(gradient norm {floor.grad_norm:.1e}): its floor {floor.value:.3f} decides nothing"
+        )
     lo, hi = floor.ci
     approach = (
         f"students approach it (slope {estimation.slope.slope:.2f}, upper end "
