@@ -212,14 +212,9 @@ def run_distill(
     def labels(part: int) -> np.ndarray:
         return np.stack([y[r["split"][part]] for r in runs])
 
-    x_train, (x_val, y_val), (x_test, y_test) = (
-        inputs(0),
-        (inputs(1), labels(1)),
-        (
-            inputs(2),
-            labels(2),
-        ),
-    )
+    x_train = inputs(0)
+    x_val, y_val = inputs(1), labels(1)
+    x_test, y_test = inputs(2), labels(2)
     accuracy: dict[str, np.ndarray] = {}
     chosen_l2: dict[str, list[float]] = {}
     for name, (loss, t) in targets.items():

@@ -323,7 +323,7 @@ def class_reference(
       l2, starts, seed, steps, tol: as :func:`population_minimizer`.
     """
     x_fit = fit[0]
-    x_eval, y_eval = held_out
+    y_eval = held_out[1]
     pop = population_minimizer(
         model,
         x_fit,
@@ -344,19 +344,21 @@ def class_reference(
         + (f", best of {starts} starts" if starts > 1 else "")
         + f"; floor on {len(y_eval)} fresh inputs"
     )
-    return Reference(floor_of(pop, world, held_out, method), pop.predict(x_eval), law)
+    return Reference(*floor_of(pop, world, held_out, method), law)
 
 
 def floor_of(
     pop: Population, world: Distribution, held_out: tuple[np.ndarray, np.ndarray], method: str
-) -> Floor:
-    """The floor of a population minimizer measured on held-out ``(x [m, p], y [m])``."""
+) -> tuple[Floor, np.ndarray]:
+    """The floor of a population minimizer measured on held-out ``(x [m, p], y [m])``, and
+    its predictions ``[m]`` there (which the students' estimation error is measured
+    against)."""
     x_eval, y_eval = held_out
     pred = pop.predict(x_eval)
     off = int(np.sum(pred != world.bayes_classifier(x_eval)))
     rate = Rate.of(off, len(y_eval))
     assert rate.ci is not None
-    return Floor(
+    floor = Floor(
         model=pop.model.name,
         value=float(off / len(y_eval)),
         ci=rate.ci,
@@ -365,3 +367,4 @@ def floor_of(
         grad_norm=pop.grad_norm,
         converged=pop.converged,
     )
+    return floor, pred

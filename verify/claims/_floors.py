@@ -159,10 +159,11 @@ def compute_mlp_grid(ctx: CellContext) -> MLPGrid:
             own = oracles.cc if learner == "cc" else oracles.distill
             margin = target_margin(oracles, law, learner)
 
-            def solve(model: Model, starts: int = 1) -> Reference:
-                return _solve(ctx, row, law, learner, model, (fit, held_out), starts)  # noqa: B023
-
-            refs = {w: solve(mlp(w), ctx.size("starts")) for w in widths}
+            samples = (fit, held_out)
+            refs = {
+                w: _solve(ctx, row, law, learner, mlp(w), samples, ctx.size("starts"))
+                for w in widths
+            }
             floor_rows.append(
                 FloorRow(
                     world=row.world_name,
@@ -170,7 +171,10 @@ def compute_mlp_grid(ctx: CellContext) -> MLPGrid:
                     learner=learner,
                     oracle_is_bayes=bool(np.array_equal(own, np.arange(len(own)))),
                     target_margin=margin,
-                    floors=[solve(linear()).floor, *(refs[w].floor for w in widths)],
+                    floors=[
+                        _solve(ctx, row, law, learner, linear(), samples, 1).floor,
+                        *(refs[w].floor for w in widths),
+                    ],
                 )
             )
             if not row.students:

@@ -155,7 +155,7 @@ def _references(
             f"inputs, float64 L-BFGS (scipy) to gradient norm {TOL_HERE:g}; floor on "
             f"{len(held_out[1])} fresh inputs"
         )
-        out[name] = (floor_of(pop, world, held_out, method), pop.predict(held_out[0]))
+        out[name] = floor_of(pop, world, held_out, method)
     return out
 
 
@@ -244,12 +244,16 @@ class HeadlinePrediction:
     bad: float = TARGET
     within: float = 0.05
 
+    def in_regime(self, c: Checkpoint) -> bool:
+        """Below ``bad`` held out and inside the class-level condition."""
+        return c.teacher_top1_heldout < self.bad and c.delta + c.gamma_cls < 1
+
     def qualifying(self, m: Headline) -> list[tuple[TeacherRun, Checkpoint]]:
         """The seeds (with their chosen checkpoint) in the regime the statement is about."""
         out = []
         for run in m.runs:
             c = run.at_choice()
-            if c is not None and c.teacher_top1_heldout < self.bad and c.delta + c.gamma_cls < 1:
+            if c is not None and self.in_regime(c):
                 out.append((run, c))
         return out
 
@@ -302,9 +306,7 @@ def _summary(m: Headline) -> str:
     floors = [run.floor_cc.value for run, _ in qualifying if run.floor_cc is not None]
     # for the record only: the verdict reads the chosen checkpoint, fixed in advance
     any_met = sum(
-        run.oracle_accuracy - c.student_cc <= PREDICTION.within
-        and c.teacher_top1_heldout < PREDICTION.bad
-        and c.delta + c.gamma_cls < 1
+        run.oracle_accuracy - c.student_cc <= PREDICTION.within and PREDICTION.in_regime(c)
         for run in m.runs
         for c in run.checkpoints
     )

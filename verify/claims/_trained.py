@@ -454,14 +454,13 @@ def compute_well_specified(ctx: CellContext) -> WellSpecified:
     w_true, b_true = world.linear_posterior()
     x_fit, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
     pop = population_minimizer(linear(), x_fit, np.eye(3), world.posterior(x_fit).T, l2=0.0)
-    floor = floor_of(
+    floor, population = floor_of(
         pop,
         world,
         held_out,
         f"linear minimizer of the expected soft cross-entropy to eta(x) over {len(x_fit)} "
         f"inputs, float64 L-BFGS to gradient norm {TOL:g}; floor on {len(x_eval)} fresh inputs",
     )
-    population = pop.predict(x_eval)
 
     def centered(w: np.ndarray, b: np.ndarray) -> np.ndarray:
         # softmax is unchanged by adding one vector to every class: compare centred params
