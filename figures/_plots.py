@@ -143,15 +143,24 @@ def learning_curves(claims: Claims) -> Figure:
 
 @figure(
     "partial-label-grid",
-    "student accuracy over the (Delta, gamma) grid of partial labels",
+    "the (Delta, gamma) grid of partial labels: students' accuracy, or without students "
+    "the top-k risk minimizer",
     ("partial-labels/grid",),
 )
 def partial_label_grid(claims: Claims) -> Figure:
     m = claims.measurement("partial-labels/grid", PartialGrid)
     deltas, gammas = np.asarray(m.deltas), np.asarray(m.gammas)
-    fig, axes = new_figure(2, width=3.9, height=3.4)
-    for ax, learner, summary in zip(axes, ("cc", "distill"), (m.cc, m.distill), strict=True):
-        acc = np.asarray(summary.mean)
+    if m.cc is None or m.distill is None:  # no students in this suite: the set risk alone
+        outcome = np.asarray(m.set_risk)
+        value = np.where(outcome == "consistent", 1.0, np.where(outcome == "inconsistent", 0, 0.5))
+        panels = [("set risk", "top-k risk minimizer: 1 consistent, 0 not, 0.5 undecided", value)]
+    else:
+        panels = [
+            (learner, f"{LABELS[learner]}: accuracy", np.asarray(summary.mean))
+            for learner, summary in (("cc", m.cc), ("distill", m.distill))
+        ]
+    fig, axes = new_figure(len(panels), width=3.9, height=3.4)
+    for ax, (_, title, acc) in zip(axes, panels, strict=True):
         image = ax.imshow(
             acc,
             origin="lower",
@@ -177,9 +186,9 @@ def partial_label_grid(claims: Claims) -> Figure:
         ax.set_ylim(deltas[0] - 0.05, deltas[-1] + 0.05)
         ax.set_xlabel("ambiguity degree gamma (dashed: Delta + gamma = 1)")
         ax.set_ylabel("unreliability degree Delta")
-        ax.set_title(f"{LABELS[learner]}: accuracy")
+        ax.set_title(title)
         ax.grid(False)
-    fig.colorbar(image, ax=axes[-1], label="held-out accuracy")
+    fig.colorbar(image, ax=axes[-1], label="held-out accuracy" if m.cc is not None else "")
     return fig
 
 
@@ -208,8 +217,11 @@ def additive_noise(claims: Claims) -> Figure:
     _log_ticks(right, m.sigmas)
     right.set_xlabel("noise scale sigma")
     right.set_ylabel("held-out accuracy")
-    right.set_title(f"Students (n = {m.n})")
-    right.legend(fontsize=7)
+    if m.students:
+        right.set_title(f"Students (n = {m.n})")
+        right.legend(fontsize=7)
+    else:
+        right.set_title("Students: paper suite")
     return fig
 
 

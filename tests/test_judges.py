@@ -407,8 +407,10 @@ def _noise() -> list[Case]:
 
 
 def _self_training() -> list[Case]:
-    rounds = [_incomplete.Round(0, [0.9, 0.9], [0.05, 0.01], [0.5, 0.1], [0.5, 0.1], [0.2, 0.05])]
-    ok = _incomplete.SelfTraining([0.5, 0.9], 1, 100, 0, [0.5, 0.9], rounds)
+    rounds = [
+        _incomplete.Round(0, [0.9, 0.9], [0.05, 0.01], [0.5, 0.1], [0.5, 0.1], [0.2, 0.05], [], [])
+    ]
+    ok = _incomplete.SelfTraining([0.5, 0.9], [100], 1, 100, 0, [0.5, 0.9], [100, 100], rounds)
     bad = [replace(rounds[0], delta_max=[0.5, 0.6], gamma=[0.5, 0.6])]  # p = 0.9 with 1.2
     return [
         (ok, "confirmed"),
@@ -427,7 +429,7 @@ def _headline_cases() -> list[Case]:
             for i, s in enumerate(students)
         ]
 
-    ok = _headline.Headline(2000, 3, {}, runs(0.95, 0.94, 0.96), 0.0)  # gaps .02 .03 .01
+    ok = _headline.Headline(2000, 3, {}, runs(0.95, 0.94, 0.96), 0.0, [], {})  # gaps .02 .03 .01
     return [
         (ok, "confirmed"),
         (replace(ok, runs=runs(0.87, 0.85, 0.88)), "refuted"),  # gaps near 0.1

@@ -26,7 +26,9 @@ from verify._population import Population as Population
 from verify._population import TargetLaw as TargetLaw
 from verify._population import class_reference as class_reference
 from verify._population import class_target_law as class_target_law
+from verify._population import one_set_minimizer as one_set_minimizer
 from verify._population import population_minimizer as population_minimizer
+from verify._population import sampled_reference as sampled_reference
 from verify._registry import register as register
 from verify._report import build_report as build_report
 from verify._report import render_markdown as render_markdown
@@ -73,6 +75,7 @@ __all__ = [
     "all_claims",
     "class_reference",
     "class_target_law",
+    "one_set_minimizer",
     "build_report",
     "class_oracles",
     "learning_curve",
@@ -80,6 +83,7 @@ __all__ = [
     "load_report",
     "mlp",
     "population_minimizer",
+    "sampled_reference",
     "predict",
     "probabilities",
     "register",

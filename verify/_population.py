@@ -103,14 +103,69 @@ def class_target_law(
         sets = np.asarray(rule(d), dtype=bool)
     else:
         raise ValueError(f"learner: must be cc, distill, hard or truth, got {learner!r}")
+    masks, index = distinct_sets(sets)
+    cell = labels * len(masks) + index
+    counts = np.bincount(cell, minlength=c * len(masks)).reshape(c, len(masks))
+    return TargetLaw(masks, counts / draws, how)
+
+
+def distinct_sets(sets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of 0/1 label sets ``[N, c]``, as ``(masks [S, c] float, index
+    [N])`` with ``sets == masks[index]``; rows are coded as integer bits (``c <= 62``), so
+    this is a sort of ``N`` integers rather than of ``N`` rows."""
+    sets = np.asarray(sets, dtype=bool)
+    c = sets.shape[1]
     if c > 62:
         raise ValueError(f"a set law needs c <= 62 (sets are coded as int64 bits), got {c}")
     codes = sets.astype(np.int64) @ (np.int64(1) << np.arange(c, dtype=np.int64))
-    found, index = np.unique(codes, return_inverse=True)  # on integers: fast
+    found, index = np.unique(codes, return_inverse=True)
     masks = (found[:, None] >> np.arange(c)) & 1
-    cell = labels * len(found) + index.ravel()
-    counts = np.bincount(cell, minlength=c * len(found)).reshape(c, len(found))
-    return TargetLaw(masks.astype(float), counts / draws, how)
+    return masks.astype(float), index.ravel()
+
+
+def sampled_reference(
+    world: Distribution,
+    teacher: Teacher,
+    learner: str,
+    rule: Any,
+    *,
+    fit_inputs: int,
+    labels_per_input: int,
+    held_out: tuple[np.ndarray, np.ndarray],
+    l2: float,
+    rng: np.random.Generator,
+    law_draws: int = 100_000,
+    tol: float = TOL,
+) -> tuple[Floor, np.ndarray]:
+    """The linear population minimizer of a student of ``teacher`` when its set law is too
+    rich to weigh every set at every input (a law with a thousand sets costs tens of
+    seconds per solve): a CC student's objective is the Monte Carlo one of ``fit_inputs``
+    fresh inputs, each with ``labels_per_input`` soft labels of the teacher; a
+    distillation student's weighs ``E[d | y]`` (closed form, or ``law_draws`` soft labels
+    per class) at those inputs.
+
+    Returns the floor and the minimizer's predictions on ``held_out``, as :func:`floor_of`.
+    """
+    x, y = world.sample(fit_inputs, rng=rng)
+    if learner == "cc":
+        m = labels_per_input
+        d = teacher.sample(np.repeat(x, m, axis=0), np.repeat(y, m), rng=rng)
+        sets = np.asarray(rule(d), dtype=np.float64).reshape(fit_inputs, m, -1)
+        pop = one_set_minimizer(x, sets, l2=l2, tol=tol)
+        how = (
+            f"Monte Carlo: {m} soft labels at each of {fit_inputs} inputs ({m * fit_inputs} in all)"
+        )
+    else:
+        law = class_target_law(teacher, learner, rule, draws=law_draws, rng=rng)
+        weights = law.per_point(world.posterior(x))
+        pop = population_minimizer(linear(), x, law.masks, weights, l2=l2, tol=tol)
+        how = law.how
+    method = (
+        f"linear minimizer of the expected loss over {fit_inputs} inputs; label law: {how}; "
+        f"float64 L-BFGS (scipy) to gradient norm {tol:g}; floor on {len(held_out[1])} fresh "
+        "inputs"
+    )
+    return floor_of(pop, world, held_out, method)
 
 
 @dataclass(frozen=True)
@@ -132,6 +187,14 @@ class Population:
     converged: bool
     iterations: int
 
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """``[m, c]`` class probabilities of a linear ``f_F`` on ``x [m, p]``."""
+        if self.model.kind != "linear":
+            raise NotImplementedError("probabilities: linear population minimizers only")
+        logits = np.asarray(x) @ self.params["W"].T + self.params["b"]
+        prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return prob / prob.sum(axis=1, keepdims=True)
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """``[m]`` labels of ``f_F`` on ``x [m, p]``."""
         if self.model.kind == "linear":
@@ -151,6 +214,7 @@ def population_minimizer(
     seed: int = 0,
     steps: int = 5000,
     tol: float = TOL,
+    start: Population | None = None,
 ) -> Population:
     """Minimize ``mean_i sum_S w[S, i] (-log p(S | x_i)) + l2/2 ||weights||^2`` over ``model``.
 
@@ -163,6 +227,8 @@ def population_minimizer(
         suffices; an MLP's is not, so the best of several is kept). Start ``r`` is the
         model's initializer with key ``(seed, r)``.
       steps, tol: L-BFGS iteration cap and gradient-norm tolerance.
+      start: a linear minimizer to start from (a nearby problem's: fewer iterations, the
+        same minimizer, the objective being strictly convex); linear class only.
     """
     x = np.asarray(x, dtype=np.float64)
     masks = np.asarray(masks, dtype=np.float64)
@@ -175,7 +241,9 @@ def population_minimizer(
     if starts < 1:
         raise ValueError(f"starts: must be >= 1, got {starts}")
     if model.kind == "linear":
-        return _linear(x, masks, weights, l2=l2, steps=steps, tol=tol)
+        return _linear(x, masks, weights, l2=l2, steps=steps, tol=tol, start=start)
+    if start is not None:
+        raise ValueError("start: only for the linear class")
     c = masks.shape[1]
     # Sets of weight 0 change nothing: pad to a power of two (at least 32) so that laws
     # with different numbers of sets share one compiled solver.
@@ -201,20 +269,49 @@ def population_minimizer(
     )
 
 
+def one_set_minimizer(
+    x: np.ndarray, sets: np.ndarray, *, l2: float, steps: int = 5000, tol: float = TOL
+) -> Population:
+    """The linear minimizer of ``mean_i -log p(S_i | x_i) + l2/2 ||W||^2``: each input
+    ``x [N, p]`` with one 0/1 label set, ``sets [N, c]`` (a teacher that is a function of
+    x), or with ``m`` sets of weight ``1/m`` each, ``sets [N, m, c]`` (labels sampled from
+    a teacher's law); no weight matrix over the distinct sets is formed."""
+    x, sets = np.asarray(x, dtype=np.float64), np.asarray(sets, dtype=np.float64)
+    if x.ndim != 2 or sets.ndim not in (2, 3) or len(sets) != len(x):
+        raise ValueError(
+            f"shapes: need x [N, p] and sets [N, c] or [N, m, c]; got {x.shape}, {sets.shape}"
+        )
+    return _linear(x, None, None, own=sets, l2=l2, steps=steps, tol=tol)
+
+
 def _linear(
-    x: np.ndarray, masks: np.ndarray, weights: np.ndarray, *, l2: float, steps: int, tol: float
+    x: np.ndarray,
+    masks: np.ndarray | None,
+    weights: np.ndarray | None,
+    *,
+    own: np.ndarray | None = None,
+    l2: float,
+    steps: int,
+    tol: float,
+    start: Population | None = None,
 ) -> Population:
     """The convex linear case with scipy's L-BFGS-B in float64: one start (the minimizer is
-    unique), the gradient by hand, and nothing to compile."""
+    unique), the gradient by hand, and nothing to compile. ``own [N, c]``, in place of
+    ``masks`` and ``weights``, gives each input one set of weight 1."""
     n, p = x.shape
-    c = masks.shape[1]
-    used = weights.sum(axis=1) > 0
-    masks, weights = masks[used], weights[used].T  # [S, c], [N, S]
-    # A teacher that is a function of x gives each input one set: then p(S | x) needs only
-    # that set's mask, not every set of the law (a hundred times less work at c = 10).
-    single = bool(np.all(np.count_nonzero(weights, axis=1) == 1))
-    own = masks[np.argmax(weights, axis=1)] if single else None  # [N, c]
-    total = weights.sum(axis=1)  # [N]
+    if own is None:
+        assert masks is not None and weights is not None
+        used = weights.sum(axis=1) > 0
+        masks, weights = masks[used], weights[used].T  # [S, c], [N, S]
+        # A teacher that is a function of x gives each input one set: then p(S | x) needs
+        # only that set's mask, not every set of the law (a hundred times less work at c = 10).
+        if np.all(np.count_nonzero(weights, axis=1) == 1):
+            own, total = masks[np.argmax(weights, axis=1)], weights.sum(axis=1)  # [N, c], [N]
+        else:
+            total = weights.sum(axis=1)
+    else:
+        total = np.ones(n)
+    c = own.shape[-1] if own is not None else masks.shape[1]  # type: ignore[union-attr]
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[: c * p].reshape(c, p), theta[c * p :]
@@ -222,11 +319,16 @@ def _linear(
         prob = np.exp(logits - logits.max(axis=1, keepdims=True))
         prob /= prob.sum(axis=1, keepdims=True)
         # d(-log p(S))/d logits = p - p 1_S / p(S), weighted over S
-        if own is not None:
+        if own is not None and own.ndim == 3:  # m sets per input, weight 1/m each
+            mass = np.einsum("nc,nmc->nm", prob, own)
+            value = -np.sum(np.log(mass)) / own.shape[1]
+            pulled = prob * np.einsum("nm,nmc->nc", 1 / mass, own) / own.shape[1]
+        elif own is not None:
             mass = np.sum(prob * own, axis=1)
             value = -np.sum(total * np.log(mass))
             pulled = prob * own * (total / mass)[:, None]
         else:
+            assert masks is not None and weights is not None
             full = np.where(weights > 0, prob @ masks.T, 1.0)  # p(S | x); 1 where unweighted
             value = -np.sum(weights * np.log(full))
             pulled = prob * ((weights / full) @ masks)
@@ -237,7 +339,9 @@ def _linear(
 
     res = optimize.minimize(
         objective,
-        np.zeros(c * p + c),
+        np.zeros(c * p + c)
+        if start is None
+        else np.concatenate([start.params["W"].ravel(), start.params["b"]]),
         jac=True,
         method="L-BFGS-B",
         # gtol bounds the largest entry: over sqrt(dim) entries that bounds the norm by tol

@@ -129,8 +129,13 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
         **_POPULATION,
     },
     "conditions/phase": {"worlds_per_shape_and_rule": Per(50, 1000, 10000)},
+    # students, each with a linear reference of its own (seconds each, 30 cells x 2
+    # learners), from the paper suite on
     "partial-labels/grid": {
-        "n": Per(2000, 10000, 30000),
+        "sizes": Per([], [2500, 10000], [7500, 30000]),
+        # a CC student's reference: inputs, and soft labels drawn at each
+        "population": Per(0, 20000, 100000),
+        "labels_per_input": Per(0, 50, 50),
         "monte_carlo": Per(10000, 20000, 100000),  # soft labels per class and cell
         "eval": Per(10000, 50000, 100000),
         "seeds": Per(2, 5, 10),
@@ -142,12 +147,16 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
             [*_SIGMAS_PAPER, 15.0, 25.0, 40.0],
         ),
         "monte_carlo": Per(20000, 100000, 1000000),
-        "n": Per(2000, 10000, 30000),
+        "sizes": Per([], [2500, 10000], [7500, 30000]),
+        # a CC student's reference: inputs, and soft labels drawn at each
+        "population": Per(0, 20000, 100000),
+        "labels_per_input": Per(0, 50, 50),
         "eval": Per(10000, 50000, 100000),
         "seeds": Per(2, 5, 10),
     },
     "incomplete/self-training": {
-        "n": Per(2000, 5000, 20000),
+        "sizes": Per([500, 2000], [1250, 2500, 5000], [5000, 10000, 20000]),
+        "population": Per(5000, 50000, 100000),
         "rounds": Per(4, 6, 10),
         "eval": Per(10000, 50000, 100000),
         "seeds": Per(2, 5, 10),
@@ -160,6 +169,10 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
         "teachers": Per(3, 10, 20),
         "validation": Per(2000, 2000, 2000),
         "population": Per(5000, 20000, 100000),
+        # students of the chosen checkpoint's labels of fresh inputs: the estimation rate
+        "student_sizes": Per(
+            [300, 1000, 3000], [300, 1000, 3000, 10000], [1000, 3000, 10000, 30000]
+        ),
         "eval": Per(10000, 50000, 100000),
     },
 }

@@ -26,6 +26,7 @@ from verify._schema import SchemaError as SchemaError
 from verify._spec import Status, Suite, Verdict
 from verify.claims._applications import NoiseSweep as NoiseSweep
 from verify.claims._applications import PartialGrid as PartialGrid
+from verify.claims._applications import StudentSweep as StudentSweep
 from verify.claims._curves import Collapse as Collapse
 from verify.claims._curves import LearningCurves as LearningCurves
 from verify.claims._floors import FloorsByWidth as FloorsByWidth
@@ -35,7 +36,7 @@ from verify.claims._phase import Phase as Phase
 from verify.claims._trained import Consistency as Consistency
 
 #: Bumped whenever a field of the report or of a measurement changes meaning or shape.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 T = TypeVar("T")
 
@@ -198,6 +199,7 @@ __all__ = [
     "Rate",
     "Report",
     "SchemaError",
+    "StudentSweep",
     "SelfTraining",
     "Slope",
     "load_report",

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 import theory
 from synth import AdditiveNoise, PartialLabels, RealizableLinear, additive_noise_delta
-from verify._records import MeanCI, MeanCIGrid
+from verify._population import sampled_reference
+from verify._records import Estimation, Floor, MeanCI, MeanCIGrid
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._students import class_indicators, student_grid
@@ -29,6 +30,61 @@ def _world() -> RealizableLinear:
 
 def _eval(ctx: CellContext) -> tuple[np.ndarray, np.ndarray]:
     return _world().sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
+
+
+@dataclass(frozen=True)
+class StudentSweep:
+    """Linear students of several teachers at several sizes, with their references.
+
+    Attributes:
+      accuracy: ``[teachers][seeds]`` held-out accuracy at the largest size.
+      floors: per teacher, the linear population minimizer of the learner's loss against
+        Bayes (:func:`verify.sampled_reference`).
+      estimation: per teacher, the students' disagreement with that minimizer per size.
+    """
+
+    accuracy: list[list[float]]
+    floors: list[Floor]
+    estimation: list[Estimation]
+
+
+def _students(
+    ctx: CellContext, teachers: list[tuple[Any, Any]], learner: str, scope: str
+) -> StudentSweep:
+    """``learner``'s students of every teacher at ``ctx.size("sizes")``, and each teacher's
+    linear population reference from ``ctx.size("population")`` fresh inputs."""
+    held_out = _eval(ctx)
+    sizes = ctx.size("sizes")
+    curves = student_grid(
+        _world(),
+        teachers,
+        learner,
+        sizes=sizes,
+        seeds=ctx.learner_seeds(),
+        x_eval=held_out[0],
+        cfg=LINEAR,
+    )
+    floors, estimation, accuracy = [], [], []
+    rng = ctx.rng("population", scope, learner)
+    for (teacher, rule), curve in zip(teachers, curves, strict=True):
+        floor, reference = sampled_reference(
+            _world(),
+            teacher,
+            learner,
+            rule,
+            fit_inputs=ctx.size("population"),
+            labels_per_input=ctx.size("labels_per_input"),
+            held_out=held_out,
+            l2=LINEAR.l2,
+            rng=rng,
+            law_draws=ctx.size("monte_carlo"),
+        )
+        floors.append(floor)
+        estimation.append(
+            Estimation.of(np.asarray(sizes), curve.disagreement(reference), 1 / len(held_out[1]))
+        )
+        accuracy.append((1 - curve.disagreement(held_out[1])[-1]).tolist())
+    return StudentSweep(accuracy, floors, estimation)
 
 
 # --- Partial labels ----------------------------------------------------------------------
@@ -51,8 +107,12 @@ class PartialGrid:
         (classes uniform, one-hot labels): ``consistent`` when every class's own
         membership interval lies above every other label's, ``inconsistent`` when some
         class's lies below another's, else ``undetermined``.
-      cc, distill: held-out accuracy of the students per cell (means over seeds).
+      sizes: the students' sizes (none in the quick suite: a linear reference per cell
+        costs seconds); n: the largest, 0 without students.
+      cc, distill: held-out accuracy of the students per cell at ``n`` (means over seeds).
       truth_accuracy: the true-label student's.
+      students: learner -> its students of the cells (row-major), with their floors and
+        estimation errors.
     """
 
     deltas: list[float]
@@ -63,9 +123,11 @@ class PartialGrid:
     monte_carlo: int
     resolution: float
     set_risk: list[list[SetRiskOutcome]]
-    cc: MeanCIGrid
-    distill: MeanCIGrid
-    truth_accuracy: float
+    cc: MeanCIGrid | None
+    distill: MeanCIGrid | None
+    truth_accuracy: float | None
+    sizes: list[int] = field(default_factory=list)
+    students: dict[str, StudentSweep] = field(default_factory=dict)
 
     def margins(self) -> np.ndarray:
         """``[deltas, gammas]``: ``1 - Delta - gamma`` of the targets (positive inside)."""
@@ -78,8 +140,10 @@ class PartialGrid:
     def mean_accuracy(self) -> dict[str, float]:
         """Mean accuracy of each learner inside and outside the condition."""
         inside = self.inside()
-        out = {}
+        out: dict[str, float] = {}
         for name, summary in (("cc", self.cc), ("distill", self.distill)):
+            if summary is None:
+                continue
             acc = np.asarray(summary.mean)
             out[f"{name} inside"] = float(acc[inside].mean()) if inside.any() else float("nan")
             out[f"{name} outside"] = float(acc[~inside].mean()) if (~inside).any() else float("nan")
@@ -108,9 +172,6 @@ def _set_risk_by_sampling(
 
 def compute_partial(ctx: CellContext) -> PartialGrid:
     """Closed-form indicators and sampled set-risk consistency in every cell, and students."""
-    x_eval, y_eval = _eval(ctx)
-    n = ctx.size("n")
-    seeds = ctx.learner_seeds()
     draws = ctx.size("monte_carlo")
     cells = [(d, g) for d in DELTAS for g in GAMMAS]
     rule = theory.Support()
@@ -126,29 +187,39 @@ def compute_partial(ctx: CellContext) -> PartialGrid:
         outcomes.append(outcome)
         widths.append(width)
     shape = (len(DELTAS), len(GAMMAS))
-    accuracy = {}
-    for learner in ("cc", "distill"):
-        curves = student_grid(
-            _world(), teachers, learner, sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
-        )
-        acc = np.stack([1 - c.disagreement(y_eval)[0] for c in curves])  # [cells, seeds]
-        accuracy[learner] = MeanCIGrid.over_seeds(acc.reshape(*shape, len(seeds)))
-    truth = student_grid(
-        _world(), teachers[:1], "truth", sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
-    )[0]
+    sizes = list(ctx.size("sizes"))
+    students, accuracy, truth = {}, {}, None
+    if sizes:
+        for learner in ("cc", "distill"):
+            students[learner] = _students(ctx, teachers, learner, "partial-labels")
+            acc = np.asarray(students[learner].accuracy)  # [cells, seeds]
+            accuracy[learner] = MeanCIGrid.over_seeds(acc.reshape(*shape, -1))
+        x_eval, y_eval = _eval(ctx)
+        curve = student_grid(
+            _world(),
+            teachers[:1],
+            "truth",
+            sizes=[max(sizes)],
+            seeds=ctx.learner_seeds(),
+            x_eval=x_eval,
+            cfg=LINEAR,
+        )[0]
+        truth = float(1 - curve.disagreement(y_eval).mean())
     rows = range(shape[0])
     return PartialGrid(
         deltas=list(DELTAS),
         gammas=list(GAMMAS),
-        n=n,
-        seeds=len(seeds),
+        n=max(sizes, default=0),
+        seeds=len(ctx.learner_seeds()),
         indicators=[indicators[i * shape[1] : (i + 1) * shape[1]] for i in rows],
         monte_carlo=draws,
         resolution=max(widths),
         set_risk=[outcomes[i * shape[1] : (i + 1) * shape[1]] for i in rows],
-        cc=accuracy["cc"],
-        distill=accuracy["distill"],
-        truth_accuracy=float(1 - truth.disagreement(y_eval).mean()),
+        cc=accuracy.get("cc"),
+        distill=accuracy.get("distill"),
+        truth_accuracy=truth,
+        sizes=sizes,
+        students=students,
     )
 
 
@@ -193,35 +264,69 @@ def judge_partial(m: PartialGrid, p: None) -> Judgement:
     )
 
 
+def _inside_outside(values: np.ndarray, inside: np.ndarray) -> str:
+    """``values`` averaged inside / outside the condition."""
+    parts = [values[mask].mean() if mask.any() else float("nan") for mask in (inside, ~inside)]
+    return f"{parts[0]:.3f} / {parts[1]:.3f}"
+
+
 def _partial_summary(m: PartialGrid) -> str:
-    means = m.mean_accuracy()
     decided = np.asarray(m.set_risk) != "undetermined"
     agree = decided & ((np.asarray(m.set_risk) == "consistent") == m.inside())
-    return (
+    text = (
         f"boundary at Delta + gamma = 1 in {int(agree.sum())}/{int(decided.sum())} cells the "
-        f"Monte Carlo decides; mean accuracy inside / outside: CC "
-        f"{means['cc inside']:.3f} / {means['cc outside']:.3f}, distillation "
-        f"{means['distill inside']:.3f} / {means['distill outside']:.3f} "
-        f"(true labels {m.truth_accuracy:.3f})"
+        "Monte Carlo decides"
+    )
+    if m.cc is None or m.distill is None or not m.students:
+        return text + " (students: paper suite)"
+    inside = m.inside()
+    floors = {
+        k: np.reshape([f.value for f in v.floors], inside.shape) for k, v in m.students.items()
+    }
+    return text + (
+        f"; mean accuracy inside / outside at n = {m.n}: CC "
+        f"{_inside_outside(np.asarray(m.cc.mean), inside)}, distillation "
+        f"{_inside_outside(np.asarray(m.distill.mean), inside)} (true labels "
+        f"{m.truth_accuracy:.3f}); mean linear floor inside / outside: CC "
+        f"{_inside_outside(floors['cc'], inside)}, distillation "
+        f"{_inside_outside(floors['distill'], inside)}"
     )
 
 
 def _partial_table(m: PartialGrid) -> str:
+    if m.cc is None or m.distill is None or not m.students:
+        return "No students in this suite."
     inside = m.inside()
-    lines = [
-        "Held-out accuracy, CC student / distillation student (means over seeds):",
-        "",
-        "| Delta \\ gamma | " + " | ".join(f"{g:g}" for g in m.gammas) + " |",
-        "|---" * (len(m.gammas) + 1) + "|",
-    ]
-    for i, d in enumerate(m.deltas):
-        cells = [
-            f"{m.cc.mean[i][j]:.3f} / {m.distill.mean[i][j]:.3f}"
-            + ("" if inside[i, j] else " (outside)")
-            for j in range(len(m.gammas))
+    shape = inside.shape
+    floors = {k: np.reshape([f.value for f in v.floors], shape) for k, v in m.students.items()}
+    lines = []
+    for title, left, right in (
+        (
+            f"Held-out accuracy at n = {m.n}, CC student / distillation student (means over "
+            "seeds):",
+            np.asarray(m.cc.mean),
+            np.asarray(m.distill.mean),
+        ),
+        (
+            "Linear floors (population minimizer's disagreement with Bayes), CC / distillation:",
+            floors["cc"],
+            floors["distill"],
+        ),
+    ):
+        lines += [
+            title,
+            "",
+            "| Delta \\ gamma | " + " | ".join(f"{g:g}" for g in m.gammas) + " |",
+            "|---" * (len(m.gammas) + 1) + "|",
         ]
-        lines.append(f"| {d:g} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        for i, d in enumerate(m.deltas):
+            cells = [
+                f"{left[i, j]:.3f} / {right[i, j]:.3f}" + ("" if inside[i, j] else " (outside)")
+                for j in range(len(m.gammas))
+            ]
+            lines.append(f"| {d:g} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines[:-1])
 
 
 register(
@@ -277,8 +382,10 @@ class NoiseSweep:
       sigmas, ks: the grid; n_monte_carlo: draws per sigma; confidence: of each interval
         (Bonferroni over all of them).
       rows: one per (sigma, k).
-      students: learner -> held-out accuracy per sigma; n, seeds: their training size and
-        count.
+      students: learner -> held-out accuracy per sigma at ``n``; n, seeds: the largest
+        training size (0 without students: the quick suite has none) and the seeds.
+      sizes: the students' sizes; references: learner -> its students per sigma with
+        their linear floors and estimation errors.
     """
 
     sigmas: list[float]
@@ -289,6 +396,8 @@ class NoiseSweep:
     students: dict[str, MeanCI]
     n: int
     seeds: int
+    sizes: list[int] = field(default_factory=list)
+    references: dict[str, StudentSweep] = field(default_factory=dict)
 
     def smallest_margin(self) -> dict[str, float]:
         """``k`` -> the smallest ``1 - Delta_k - gamma_k`` over the sigmas."""
@@ -322,17 +431,12 @@ def compute_noise(ctx: CellContext) -> NoiseSweep:
                     gamma_cls_mc=theory.gamma_cls_hat(y, d, theory.TopK(k), confidence=conf),
                 )
             )
-    x_eval, y_eval = _eval(ctx)
-    seeds = ctx.learner_seeds()
-    n = ctx.size("n")
-    students = {}
-    for name, learner, top in (*NOISE_STUDENTS, ("distill", "distill", 1)):
+    sizes = list(ctx.size("sizes"))
+    students, references = {}, {}
+    for name, learner, top in (*NOISE_STUDENTS, ("distill", "distill", 1)) if sizes else ():
         teachers = [(AdditiveNoise(C, s, tau=0.5), theory.TopK(top)) for s in sigmas]
-        curves = student_grid(
-            _world(), teachers, learner, sizes=[n], seeds=seeds, x_eval=x_eval, cfg=LINEAR
-        )
-        acc = np.stack([1 - c.disagreement(y_eval)[0] for c in curves])
-        students[name] = MeanCI.over_seeds(acc)
+        references[name] = _students(ctx, teachers, learner, f"additive-noise {name}")
+        students[name] = MeanCI.over_seeds(np.asarray(references[name].accuracy))
     return NoiseSweep(
         sigmas=[float(s) for s in sigmas],
         ks=list(ks),
@@ -340,8 +444,10 @@ def compute_noise(ctx: CellContext) -> NoiseSweep:
         confidence=conf,
         rows=rows,
         students=students,
-        n=n,
-        seeds=len(seeds),
+        n=max(sizes, default=0),
+        seeds=len(ctx.learner_seeds()),
+        sizes=sizes,
+        references=references,
     )
 
 
@@ -372,10 +478,19 @@ def judge_noise(m: NoiseSweep, p: None) -> Judgement:
 
 def _noise_summary(m: NoiseSweep) -> str:
     agree = sum(r.agree for r in m.rows)
-    return (
+    text = (
         f"{agree}/{len(m.rows)} closed forms inside their intervals; smallest margins "
         + ", ".join(f"k={k}: {v:.3f}" for k, v in m.smallest_margin().items())
         + f" (at sigma = {m.sigmas[-1]:g})"
+    )
+    if not m.references:
+        return text + " (students: paper suite)"
+    return text + (
+        f"; at sigma = {m.sigmas[-1]:g}, n = {m.n}: "
+        + ", ".join(
+            f"{name} accuracy {m.students[name].mean[-1]:.3f}, floor {ref.floors[-1].value:.3f}"
+            for name, ref in m.references.items()
+        )
     )
 
 

@@ -11,8 +11,8 @@ import theory
 from synth import GaussianClasses
 from verify._losses import Loss
 from verify._models import Params, linear
-from verify._population import floor_of, population_minimizer
-from verify._records import Floor, MeanCI
+from verify._population import floor_of, one_set_minimizer, population_minimizer
+from verify._records import Estimation, Floor, MeanCI
 from verify._registry import register
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
@@ -67,8 +67,11 @@ class TeacherRun:
         each student's loss on the teacher's labels of *fresh* inputs, against Bayes (what a
         student of this teacher converges to as it sees more teacher-labelled inputs).
       estimation_cc, estimation_distill: the students' disagreement with that minimizer at
-        ``n`` (one size: no rate; they learn from the teacher's own training sample, on
-        which a memorizing teacher labels differently from fresh inputs).
+        ``n`` (they learn from the teacher's own training sample, on which a memorizing
+        teacher labels differently from fresh inputs).
+      fresh_cc, fresh_distill: per size of ``Headline.student_sizes``, the disagreement
+        with that minimizer of a student of the chosen checkpoint's labels of fresh inputs
+        (what the minimizer is the limit of: the estimation error's rate).
     """
 
     seed: int
@@ -79,6 +82,8 @@ class TeacherRun:
     floor_distill: Floor | None = None
     estimation_cc: float | None = None
     estimation_distill: float | None = None
+    fresh_cc: list[float] | None = None
+    fresh_distill: list[float] | None = None
 
     def at_choice(self) -> Checkpoint | None:
         """The checkpoint the rule chose, if any."""
@@ -91,13 +96,22 @@ TARGET = 0.30
 
 @dataclass(frozen=True)
 class Headline:
-    """Teachers trained with the skillful-but-bad loss, and their students."""
+    """Teachers trained with the skillful-but-bad loss, and their students.
+
+    Attributes:
+      n: the teacher's training size (its students learn from the same sample).
+      student_sizes: sizes of the students of fresh inputs; estimation: learner -> their
+        disagreement with the chosen checkpoint's population minimizer, over the seeds
+        whose rule chose a checkpoint, and its rate.
+    """
 
     n: int
     k: int
     teacher: dict[str, float]
     runs: list[TeacherRun]
     bayes_error: float
+    student_sizes: list[int]
+    estimation: dict[str, Estimation]
 
 
 def _students(
@@ -141,21 +155,46 @@ def _references(
     world = _world()
     x_fit, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
     d = teacher_probabilities(params, x_fit, hidden)
-    sets = np.asarray(theory.TopK(K)(d), dtype=bool)
-    found, index = np.unique(sets, axis=0, return_inverse=True)
-    laws = {
-        "cc": (found.astype(float), np.eye(len(found))[index.ravel()].T),
-        "distill": (np.eye(C), d.T),
-    }
     out = {}
-    for name, (masks, weights) in laws.items():
-        pop = population_minimizer(linear(), x_fit, masks, weights, l2=LINEAR.l2, tol=TOL_HERE)
+    for name in ("cc", "distill"):
+        if name == "cc":
+            pop = one_set_minimizer(x_fit, theory.TopK(K)(d), l2=LINEAR.l2, tol=TOL_HERE)
+        else:
+            pop = population_minimizer(linear(), x_fit, np.eye(C), d.T, l2=LINEAR.l2, tol=TOL_HERE)
         method = (
             f"linear minimizer of the {name} loss on the teacher's labels of {len(x_fit)} fresh "
             f"inputs, float64 L-BFGS (scipy) to gradient norm {TOL_HERE:g}; floor on "
             f"{len(held_out[1])} fresh inputs"
         )
         out[name] = floor_of(pop, world, held_out, method)
+    return out
+
+
+def _fresh_students(
+    ctx: CellContext,
+    params: Params,
+    hidden: int,
+    x_eval: np.ndarray,
+    stream: np.random.SeedSequence,
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """``[sizes, m]`` held-out predictions of students of the teacher ``params``'s labels
+    of fresh inputs, one per size of ``ctx.size("student_sizes")`` (nested prefixes of one
+    sample)."""
+    sizes = np.asarray(ctx.size("student_sizes"))
+    x, _ = _world().sample(int(sizes.max()), rng=np.random.default_rng(stream))
+    d = teacher_probabilities(params, x, hidden)
+    xs = np.repeat(x.T[None], len(sizes), axis=0)
+    out = {}
+    runs: tuple[tuple[str, Loss, np.ndarray], ...] = (
+        ("cc", "set", theory.TopK(K)(d)),
+        ("distill", "soft", d),
+    )
+    for name, loss, target in runs:
+        cfg = replace(LINEAR, loss=loss)
+        targets = np.repeat(np.asarray(target, np.float32).T[None], len(sizes), axis=0)
+        res = train(cfg, xs, targets, sizes, seeds=np.full(len(sizes), seed))
+        out[name] = predict(cfg, res.params, x_eval.T)
     return out
 
 
@@ -167,7 +206,7 @@ def compute_headline(ctx: CellContext) -> Headline:
     x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
     runs = []
     for seed in ctx.learner_seeds("teachers"):  # one teacher per seed; its students in one call
-        train_stream, validation_stream = np.random.SeedSequence(seed).spawn(2)
+        train_stream, validation_stream, fresh_stream = np.random.SeedSequence(seed).spawn(3)
         x, y = world.sample(n, rng=np.random.default_rng(train_stream))
         x_val, y_val = world.sample(
             ctx.size("validation"), rng=np.random.default_rng(validation_stream)
@@ -209,11 +248,14 @@ def compute_headline(ctx: CellContext) -> Headline:
         chosen = last_below([c.teacher_top1_heldout for c in checkpoints], TARGET)
         floors: dict[str, Floor] = {}
         estimation: dict[str, float] = {}
+        fresh: dict[str, list[float]] = {}
         if chosen is not None:
             refs = _references(ctx, snapshots[chosen], cfg.hidden, (x_eval, y_eval))
+            later = _fresh_students(ctx, snapshots[chosen], cfg.hidden, x_eval, fresh_stream, seed)
             for name, (floor, predictions) in refs.items():
                 floors[name] = floor
                 estimation[name] = float(np.mean(students[name][chosen] != predictions))
+                fresh[name] = np.mean(later[name] != predictions, axis=1).tolist()
         runs.append(
             TeacherRun(
                 int(seed),
@@ -224,14 +266,24 @@ def compute_headline(ctx: CellContext) -> Headline:
                 floor_distill=floors.get("distill"),
                 estimation_cc=estimation.get("cc"),
                 estimation_distill=estimation.get("distill"),
+                fresh_cc=fresh.get("cc"),
+                fresh_distill=fresh.get("distill"),
             )
         )
+    sizes = list(ctx.size("student_sizes"))
+    rates = {}
+    for name in ("cc", "distill"):
+        found = [getattr(r, f"fresh_{name}") for r in runs if r.chosen is not None]
+        if found:
+            rates[name] = Estimation.of(np.asarray(sizes), np.array(found).T, 1 / len(y_eval))
     return Headline(
         n=n,
         k=K,
         teacher={k: float(v) for k, v in vars(cfg).items()},
         runs=runs,
         bayes_error=float(world.bayes_error().value),
+        student_sizes=sizes,
+        estimation=rates,
     )
 
 
@@ -311,6 +363,13 @@ def _summary(m: Headline) -> str:
         for c in run.checkpoints
     )
     floor = f"; linear CC floor {np.mean(floors):.3f}" if floors else ""
+    if "cc" in m.estimation:
+        e = m.estimation["cc"]
+        floor += (
+            f", fresh-label CC students' disagreement with it {e.disagreement.mean[0]:.3f} -> "
+            f"{e.disagreement.mean[-1]:.3f} from n = {m.student_sizes[0]} to "
+            f"{m.student_sizes[-1]} (slope {e.slope.slope:.2f})"
+        )
     return (
         f"{len(qualifying)}/{len(m.runs)} seeds qualify (teacher top-1 {held:.3f} held out, "
         f"{train_acc:.3f} on its training sample); means: CC student {cc:.3f}, distillation "

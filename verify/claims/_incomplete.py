@@ -16,6 +16,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from synth import RealizableLinear
+from verify._models import linear
+from verify._population import TOL, floor_of, population_minimizer
+from verify._records import Estimation, Floor
 from verify._registry import register
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._train import predict, probabilities_each, train
@@ -27,7 +30,7 @@ FRACTIONS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 @dataclass(frozen=True)
 class Round:
-    """One self-training round's teachers, one entry per (fraction, seed) problem.
+    """One self-training round's teachers, one entry per (size, fraction, seed) problem.
 
     Attributes:
       round: ``t`` (0: the student of the labeled points alone).
@@ -35,6 +38,10 @@ class Round:
       delta, delta_max, gamma: of the mixture it labels, top-1 sets (THEORY.md section 5:
         ``(1-p) err``, ``(1-p) 1(err > 0)`` twice).
       gamma_cls: class-level ambiguity of the mixture, from the held-out confusion matrix.
+      floor: per fraction, the round-``t`` model of the *population* trajectory (each
+        round the linear minimizer of the expected loss on the previous round's
+        population model's labels) against Bayes.
+      estimation: per fraction, the students' disagreement with that model per size.
     """
 
     round: int
@@ -43,58 +50,111 @@ class Round:
     delta_max: list[float]
     gamma: list[float]
     gamma_cls: list[float]
+    floor: list[Floor]
+    estimation: list[Estimation]
 
 
 @dataclass(frozen=True)
 class SelfTraining:
-    """Self-training trajectories for every labeled fraction ``p`` and seed.
+    """Self-training trajectories for every labeled fraction ``p``, size and seed.
 
     Attributes:
-      fractions, seeds, n, rounds: the grid.
-      problem_fraction: ``p`` of each problem (problems are fraction-major, then seed).
+      fractions, sizes, seeds, rounds: the grid; n: the largest size (what the tables show).
+      problem_fraction, problem_size: ``p`` and ``n`` of each problem (size-major, then
+        fraction, then seed).
       trajectory: one :class:`Round` per round.
     """
 
     fractions: list[float]
+    sizes: list[int]
     seeds: int
     n: int
     rounds: int
     problem_fraction: list[float]
+    problem_size: list[int]
     trajectory: list[Round]
 
     def by_fraction(self, values: list[float]) -> dict[str, float]:
-        """Mean over seeds of per-problem ``values``, keyed by ``p`` (as ``f"{p:g}"``)."""
+        """Mean over seeds, at the largest size, of per-problem ``values``, keyed by ``p``
+        (as ``f"{p:g}"``)."""
         arr, f = np.asarray(values), np.asarray(self.problem_fraction)
-        return {f"{p:g}": float(arr[f == p].mean()) for p in self.fractions}
+        at_n = np.asarray(self.problem_size) == self.n
+        return {f"{p:g}": float(arr[(f == p) & at_n].mean()) for p in self.fractions}
+
+
+def population_trajectory(
+    world: RealizableLinear,
+    x: np.ndarray,
+    rounds: int,
+    held_out: tuple[np.ndarray, np.ndarray],
+    fractions: tuple[float, ...] = FRACTIONS,
+) -> list[list[tuple[Floor, np.ndarray]]]:
+    """``[rounds + 1][fractions]`` floors and held-out predictions of the population
+    trajectory: round 0 minimizes the expected loss on the true labels; round ``t + 1``
+    on ``p eta(x) + (1 - p) softmax(f_t(x))``, the mixture's expected soft label."""
+    eta = world.posterior(x)
+    eye = np.eye(C)
+    method = (
+        f"linear minimizer of the expected soft cross-entropy over {len(x)} inputs, float64 "
+        f"L-BFGS (scipy) to gradient norm {TOL:g}; floor on {len(held_out[1])} fresh inputs"
+    )
+    first = population_minimizer(linear(), x, eye, eta.T, l2=LINEAR.l2)
+    out = [[floor_of(first, world, held_out, method)] * len(fractions)]
+    models = [first] * len(fractions)
+    for _ in range(rounds):
+        models = [
+            population_minimizer(
+                linear(),
+                x,
+                eye,
+                (p * eta + (1 - p) * f.probabilities(x)).T,
+                l2=LINEAR.l2,
+                start=f,
+            )
+            for p, f in zip(fractions, models, strict=True)
+        ]
+        out.append([floor_of(f, world, held_out, method) for f in models])
+    return out
 
 
 def compute_self_training(ctx: CellContext) -> SelfTraining:
-    """Train round 0 on the labeled points, then ``rounds`` rounds of soft self-training."""
+    """Train round 0 on the labeled points, then ``rounds`` rounds of soft self-training,
+    at every size; the population trajectory beside them."""
     world = RealizableLinear.random(C, P, rng=41)
-    n = ctx.size("n")
+    sizes = list(ctx.size("sizes"))
+    n = max(sizes)
     rounds = ctx.size("rounds")
     seeds = ctx.learner_seeds()
     x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
-    xs, ys, labeled, frac = [], [], [], []
-    for p in FRACTIONS:
-        for seed in seeds:
-            s0, s1 = np.random.SeedSequence(seed).spawn(2)
-            x, y = world.sample(n, rng=np.random.default_rng(s0))
-            lab = np.random.default_rng(s1).random(n) < p
-            order = np.argsort(~lab, kind="stable")  # labeled points first: round 0 uses a prefix
-            xs.append(x[order].T)
-            ys.append(y[order])
-            labeled.append(lab[order])
-            frac.append(p)
+    x_pop, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
+    population = population_trajectory(world, x_pop, rounds, (x_eval, y_eval))
+    xs, ys, labeled, frac, size_of = [], [], [], [], []
+    for size in sizes:
+        for p in FRACTIONS:
+            for seed in seeds:
+                s0, s1 = np.random.SeedSequence(seed).spawn(2)
+                x, y = world.sample(n, rng=np.random.default_rng(s0))
+                lab = np.random.default_rng(s1).random(n) < p
+                # the first `size` points are the problem; labeled ones first among them,
+                # so that round 0 uses a prefix (the rest is padding)
+                order = np.argsort(~lab[:size], kind="stable")
+                keep = np.concatenate([order, np.arange(size, n)])
+                xs.append(x[keep].T)
+                ys.append(y[keep])
+                labeled.append(lab[keep] & (np.arange(n) < size))
+                frac.append(p)
+                size_of.append(size)
     x_all, y_all, lab_all = np.stack(xs), np.stack(ys), np.stack(labeled)
     k = len(xs)
     onehot = np.eye(C, dtype=np.float32)[y_all].transpose(0, 2, 1)  # [K, c, n]
     cfg = replace(LINEAR, loss="soft")
-    seed_all = np.tile(np.asarray(seeds), len(FRACTIONS))
+    seed_all = np.tile(np.asarray(seeds), len(sizes) * len(FRACTIONS))
     n_labeled = np.maximum(lab_all.sum(axis=1), 1)
     params = train(cfg, x_all, onehot, n_labeled, seeds=seed_all).params  # round 0
     trajectory = []
     p_col = np.asarray(frac)
+    # problems by (size, fraction, seed) -> [fractions][sizes, seeds]
+    grid = np.arange(k).reshape(len(sizes), len(FRACTIONS), len(seeds))
     for t in range(rounds + 1):
         pred_eval = predict(cfg, params, x_eval.T)  # [K, m]: the round-t teacher on held-out x
         err = np.mean(pred_eval != y_eval, axis=1)
@@ -103,6 +163,10 @@ def compute_self_training(ctx: CellContext) -> SelfTraining:
         confusion /= np.maximum(confusion.sum(axis=2, keepdims=True), 1)
         off = confusion * (1 - np.eye(C))
         worst = (1 - p_col) * (err > 0)
+        estimation = []
+        for i, (_, reference) in enumerate(population[t]):
+            apart = np.mean(pred_eval[grid[:, i]] != reference, axis=-1)  # [sizes, seeds]
+            estimation.append(Estimation.of(np.asarray(sizes), apart, 1 / len(y_eval)))
         trajectory.append(
             Round(
                 round=t,
@@ -111,14 +175,16 @@ def compute_self_training(ctx: CellContext) -> SelfTraining:
                 delta_max=worst.tolist(),
                 gamma=worst.tolist(),
                 gamma_cls=((1 - p_col) * off.max(axis=(1, 2))).tolist(),
+                floor=[f for f, _ in population[t]],
+                estimation=estimation,
             )
         )
         if t == rounds:
             break
         probs = probabilities_each(cfg, params, x_all)  # the teacher on the training points
         mixture = np.where(lab_all[:, None, :], onehot, probs).astype(np.float32)
-        params = train(cfg, x_all, mixture, np.full(k, n), seeds=seed_all).params
-    return SelfTraining(list(FRACTIONS), len(seeds), n, rounds, frac, trajectory)
+        params = train(cfg, x_all, mixture, np.asarray(size_of), seeds=seed_all).params
+    return SelfTraining(list(FRACTIONS), sizes, len(seeds), n, rounds, frac, size_of, trajectory)
 
 
 def judge_self_training(m: SelfTraining, p: float) -> Judgement:
@@ -140,8 +206,21 @@ def judge_self_training(m: SelfTraining, p: float) -> Judgement:
 def _summary(m: SelfTraining) -> str:
     first = m.by_fraction(m.trajectory[0].accuracy)
     last = m.by_fraction(m.trajectory[-1].accuracy)
-    return f"accuracy from round 0 to {m.rounds}: " + ", ".join(
-        f"p={p} {first[p]:.3f}->{last[p]:.3f}" for p in ("0.05", "0.3", "0.6", "0.9")
+    shown = ("0.05", "0.3", "0.6", "0.9")
+    end = m.trajectory[-1]
+    floor = {f"{p:g}": f.value for p, f in zip(m.fractions, end.floor, strict=True)}
+    apart = {f"{p:g}": e for p, e in zip(m.fractions, end.estimation, strict=True)}
+    return (
+        f"accuracy from round 0 to {m.rounds} (n = {m.n}): "
+        + ", ".join(f"p={p} {first[p]:.3f}->{last[p]:.3f}" for p in shown)
+        + f"; the population trajectory's round-{m.rounds} floor: "
+        + ", ".join(f"p={p} {floor[p]:.3f}" for p in shown)
+        + "; students' disagreement with it at n = "
+        + f"{m.n}: "
+        + ", ".join(
+            f"p={p} {apart[p].disagreement.mean[-1]:.3f} (slope {apart[p].slope.slope:.2f})"
+            for p in shown
+        )
     )
 
 
