@@ -184,9 +184,9 @@ def partial_label_grid(claims: Claims) -> Figure:
         line = np.linspace(gammas[0] - 0.1, gammas[-1] + 0.1, 50)
         ax.plot(line, 1 - line, color="white", linestyle="--", linewidth=1.2)
         ax.set_ylim(deltas[0] - 0.05, deltas[-1] + 0.05)
-        ax.set_xlabel("ambiguity degree gamma (dashed: Delta + gamma = 1)")
+        ax.set_xlabel("ambiguity degree gamma")
         ax.set_ylabel("unreliability degree Delta")
-        ax.set_title(title)
+        ax.set_title(title + "\n(dashed: Delta + gamma = 1)", fontsize=9)
         ax.grid(False)
     fig.colorbar(image, ax=axes[-1], label="held-out accuracy" if m.cc is not None else "")
     return fig
@@ -249,6 +249,14 @@ def self_training(claims: Claims) -> Figure:
             color=colour,
             label=f"p = {p}",
         )
+        if all(r.floor for r in m.trajectory):  # the population trajectory's agreement with Bayes
+            left.plot(
+                rounds,
+                [1 - r.floor[i].value for r in m.trajectory],
+                linestyle="--",
+                linewidth=0.8,
+                color=colour,
+            )
         right.plot(
             [row[p] for row in delta],
             [row[p] for row in gamma_cls],
@@ -257,7 +265,7 @@ def self_training(claims: Claims) -> Figure:
             color=colour,
         )
     left.set_xlabel("self-training round t")
-    left.set_ylabel("student accuracy")
+    left.set_ylabel("accuracy (dashed: population)")
     left.set_title("Accuracy by labeled fraction p")
     left.legend(fontsize=6, ncol=2)
     line = np.linspace(0, 1, 20)

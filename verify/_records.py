@@ -84,7 +84,9 @@ class Slope:
 
     Attributes:
       slope: slope of ``log(value + floor)`` on ``log(size)``.
-      ci: its 95% interval.
+      ci: its 95% interval: Student-t over the seeds' own slopes when there are several
+        seeds (a seed's sizes are nested prefixes of one sample, so its points are not
+        independent of each other; seeds are), else the one curve's regression interval.
       floor: the offset that keeps zeros finite (one held-out point's worth).
     """
 
@@ -94,15 +96,22 @@ class Slope:
 
     @classmethod
     def fit(cls, sizes: np.ndarray, values: np.ndarray, floor: float) -> Slope:
-        """Fit ``values [S, R]`` (sizes by seeds) against ``sizes [S]``, over all ``S R`` points."""
-        x = np.repeat(np.log(np.asarray(sizes, float)), values.shape[1])
-        y = np.log(np.asarray(values, float).ravel() + floor)
-        fitted = stats.linregress(x, y)
-        t = stats.t.ppf(0.975, max(len(x) - 2, 1))
-        half = t * fitted.stderr
-        return cls(
-            float(fitted.slope), (float(fitted.slope - half), float(fitted.slope + half)), floor
-        )
+        """Fit ``values [S, R]`` (sizes by seeds) against ``sizes [S]``: the mean of the
+        ``R`` seeds' slopes (the pooled least-squares slope, every seed having the same
+        sizes) with a t interval over seeds."""
+        x = np.log(np.asarray(sizes, float))
+        y = np.log(np.asarray(values, float) + floor)
+        if len(x) < 2:
+            return cls(float("nan"), (float("nan"), float("nan")), floor)
+        if y.shape[1] >= 2:
+            each = np.polyfit(x, y, 1)[0]  # [R]: one slope per seed
+            slope = float(each.mean())
+            half = stats.t.ppf(0.975, len(each) - 1) * each.std(ddof=1) / np.sqrt(len(each))
+        else:
+            fitted = stats.linregress(x, y[:, 0])
+            slope = float(fitted.slope)
+            half = stats.t.ppf(0.975, max(len(x) - 2, 1)) * fitted.stderr
+        return cls(slope, (float(slope - half), float(slope + half)), floor)
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,10 @@ class Floor:
 
     Attributes:
       model: the class (``linear``, ``mlp64``, ...).
-      value: ``P(argmax f_F(x) != h_B(x))`` on held-out inputs; ci: its 95% Wilson interval.
+      value: ``P(argmax f_F(x) != h_B(x))`` on held-out inputs; ci: its 95% Wilson interval
+        over those inputs. The interval does not include the error of ``f_F`` itself, a
+        minimizer over a finite sample of inputs (and, for a Monte Carlo label law, of
+        labels) stated in ``method``: an independent recomputation can differ by more.
       excess_error: the error of ``f_F`` on the held-out labels minus the Bayes error.
       method: how ``f_F`` was computed (inputs, label law, solver, tolerance).
       grad_norm, converged: where the solver stopped.

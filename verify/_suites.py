@@ -132,10 +132,10 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
     # students, each with a linear reference of its own (seconds each, 30 cells x 2
     # learners), from the paper suite on
     "partial-labels/grid": {
-        "sizes": Per([], [2500, 10000], [7500, 30000]),
+        "sizes": Per([], [1000, 3000, 10000], [3000, 10000, 30000]),
         # a CC student's reference: inputs, and soft labels drawn at each
-        "population": Per(0, 20000, 100000),
-        "labels_per_input": Per(0, 50, 50),
+        "population": Per(0, 50000, 200000),
+        "labels_per_input": Per(0, 20, 20),
         "monte_carlo": Per(10000, 20000, 100000),  # soft labels per class and cell
         "eval": Per(10000, 50000, 100000),
         "seeds": Per(2, 5, 10),
@@ -147,10 +147,10 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
             [*_SIGMAS_PAPER, 15.0, 25.0, 40.0],
         ),
         "monte_carlo": Per(20000, 100000, 1000000),
-        "sizes": Per([], [2500, 10000], [7500, 30000]),
+        "sizes": Per([], [1000, 3000, 10000], [3000, 10000, 30000]),
         # a CC student's reference: inputs, and soft labels drawn at each
-        "population": Per(0, 20000, 100000),
-        "labels_per_input": Per(0, 50, 50),
+        "population": Per(0, 50000, 200000),
+        "labels_per_input": Per(0, 20, 20),
         "eval": Per(10000, 50000, 100000),
         "seeds": Per(2, 5, 10),
     },

@@ -40,7 +40,9 @@ class StudentSweep:
       accuracy: ``[teachers][seeds]`` held-out accuracy at the largest size.
       floors: per teacher, the linear population minimizer of the learner's loss against
         Bayes (:func:`verify.sampled_reference`).
-      estimation: per teacher, the students' disagreement with that minimizer per size.
+      estimation: per teacher, the students' disagreement with that minimizer per size
+        (where the floor is near 1, outside the condition, it compares which wrong class
+        wins and says little).
     """
 
     accuracy: list[list[float]]

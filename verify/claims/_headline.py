@@ -355,20 +355,25 @@ def _summary(m: Headline) -> str:
     oracle = np.mean([run.oracle_accuracy for run, _ in qualifying])
     gaps = PREDICTION.gaps(m)
     met = int(np.sum(gaps <= PREDICTION.within))
-    floors = [run.floor_cc.value for run, _ in qualifying if run.floor_cc is not None]
     # for the record only: the verdict reads the chosen checkpoint, fixed in advance
     any_met = sum(
         run.oracle_accuracy - c.student_cc <= PREDICTION.within and PREDICTION.in_regime(c)
         for run in m.runs
         for c in run.checkpoints
     )
-    floor = f"; linear CC floor {np.mean(floors):.3f}" if floors else ""
-    if "cc" in m.estimation:
+    # the floors and the estimation over the same seeds: every one whose rule chose a
+    # checkpoint (qualifying or not)
+    floors = [run.floor_cc.value for run in m.runs if run.floor_cc is not None]
+    floor = ""
+    if floors and "cc" in m.estimation:
         e = m.estimation["cc"]
-        floor += (
-            f", fresh-label CC students' disagreement with it {e.disagreement.mean[0]:.3f} -> "
-            f"{e.disagreement.mean[-1]:.3f} from n = {m.student_sizes[0]} to "
-            f"{m.student_sizes[-1]} (slope {e.slope.slope:.2f})"
+        floor = (
+            f"; over the {len(floors)} seeds with a chosen checkpoint: linear CC floor "
+            f"{np.mean(floors):.3f} ({min(floors):.3f} to {max(floors):.3f}); students of "
+            f"fresh teacher labels disagree with its minimizer on {e.disagreement.mean[0]:.3f} "
+            f"at n = {m.student_sizes[0]}, {e.disagreement.mean[-1]:.3f} at n = "
+            f"{m.student_sizes[-1]} (slope {e.slope.slope:.2f} [{e.slope.ci[0]:.2f}, "
+            f"{e.slope.ci[1]:.2f}])"
         )
     return (
         f"{len(qualifying)}/{len(m.runs)} seeds qualify (teacher top-1 {held:.3f} held out, "
