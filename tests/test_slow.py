@@ -1,4 +1,4 @@
-"""The slow tier: the paper-size suite (about 22 minutes on 2 cores). Run with
+"""The slow tier: the paper-size suite (about 23 minutes on 2 cores). Run with
 ``pytest -m slow``."""
 
 from __future__ import annotations
