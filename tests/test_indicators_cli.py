@@ -190,3 +190,56 @@ def test_as_a_process_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def _pandas_csv(path: Path, rows: np.ndarray) -> None:
+    """What ``pandas.DataFrame(rows).to_csv(path, index=False)`` writes: the unnamed
+    columns' names ``0,1,...`` over the values (``0`` alone over a Series)."""
+    rows = np.asarray(rows).reshape(len(rows), -1)
+    header = ",".join(str(i) for i in range(rows.shape[1]))
+    body = "\n".join(",".join(repr(v.item()) for v in row) for row in rows)
+    path.write_text(header + "\n" + body + "\n")
+
+
+def test_a_numeric_pandas_header_is_not_a_sample(tmp_path: Path, capsys) -> None:
+    """The perfect c = 2 teacher of 20 rows: read from .npy it has n = 20, top-1 accuracy 1
+    and Delta = 0; the same data as pandas writes them (header ``0,1`` over float soft
+    labels, ``0`` over integer labels) must give the same, not a 21st row."""
+    y = np.arange(20) % 2
+    d = np.eye(2)[y]
+    np.save(tmp_path / "d.npy", d)
+    np.save(tmp_path / "y.npy", y)
+    _pandas_csv(tmp_path / "d.csv", d)
+    _pandas_csv(tmp_path / "y.csv", y)
+    expected = {"n": 20, "top1_accuracy": 1.0}
+    for soft, labels in (("d.npy", "y.npy"), ("d.csv", "y.csv"), ("d.csv", "y.npy")):
+        code, out, _ = _run(
+            ["--soft-labels", str(tmp_path / soft), "--labels", str(tmp_path / labels), "--json"],
+            capsys,
+        )
+        assert code == 0, (soft, labels)
+        report = json.loads(out)
+        assert {k: report[k] for k in expected} == expected, (soft, labels)
+        assert report["per_k"][0]["delta"] == 0.0
+
+
+def test_a_header_that_could_be_data_is_refused_unless_said(tmp_path: Path, capsys) -> None:
+    """Integer soft labels under ``0,1`` with no labels file to count against: the first row
+    may be names or a sample. Auto refuses (exit 2, one line); ``--csv-header`` decides;
+    labels of a 0 first row with exactly as many rows as the soft labels are data."""
+    y = np.arange(20) % 2
+    _pandas_csv(tmp_path / "d.csv", np.eye(2, dtype=int)[y])
+    np.savetxt(tmp_path / "y.csv", y, fmt="%d")  # no header; its first label is 0
+    args = ["--soft-labels", str(tmp_path / "d.csv"), "--labels", str(tmp_path / "y.csv")]
+    code, _, err = _run([*args, "--json"], capsys)
+    assert code == 2 and "--csv-header" in err and len(err.strip().splitlines()) == 1
+    code, _, _ = _run([*args, "--json", "--csv-header", "no"], capsys)
+    assert code == 2  # the header row read as data: 21 soft-label rows against 20 labels
+    code, out, _ = _run([*args, "--json", "--csv-header", "yes"], capsys)
+    assert code == 2  # now the labels file loses its first label: 19 against 20
+    (tmp_path / "d2.csv").write_text((tmp_path / "d.csv").read_text().split("\n", 1)[1])
+    code, out, _ = _run(
+        ["--soft-labels", str(tmp_path / "d2.csv"), "--labels", str(tmp_path / "y.csv"), "--json"],
+        capsys,
+    )
+    assert code == 0 and json.loads(out)["n"] == 20

@@ -156,3 +156,35 @@ def test_distill_bad_options_exit_2(
     code = _cli.main(["distill", "--features", str(x), "--labels", str(y), *option])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_huge_finite_features_are_standardized_not_zeroed() -> None:
+    """Features times 1e300 overflow a plain variance to inf, which made every feature 0;
+    standardizing is scale-free, so they must give the features' own standardization."""
+    from verify._distill_cli import standardize
+
+    x = np.random.default_rng(0).normal(size=(200, 3)) * [1.0, 5.0, 0.01]
+    rows = np.arange(150)
+    plain = (x - x[rows].mean(0)) / x[rows].std(0)
+    np.testing.assert_allclose(standardize(x, rows), plain, atol=1e-12)
+    np.testing.assert_allclose(standardize(x * 1e300, rows), plain, atol=1e-12)
+    constant = np.ones((10, 2))
+    assert np.array_equal(standardize(constant, np.arange(5)), np.zeros((10, 2)))
+
+
+def test_distill_reads_pandas_csvs_without_a_header_row(tmp_path: Path) -> None:
+    """Features under pandas' ``0,1,2`` and labels under ``0``: 30 rows, not 31."""
+    import argparse
+
+    x = np.random.default_rng(0).normal(size=(30, 3))
+    y = np.arange(30) % 3
+    (tmp_path / "x.csv").write_text(
+        "0,1,2\n" + "\n".join(",".join(repr(float(v)) for v in row) for row in x) + "\n"
+    )
+    (tmp_path / "y.csv").write_text("0\n" + "\n".join(str(v) for v in y) + "\n")
+    args = argparse.Namespace(
+        features=str(tmp_path / "x.csv"), labels=str(tmp_path / "y.csv"), csv_header="auto"
+    )
+    features, labels = _distill_cli._load(args)
+    np.testing.assert_allclose(features, x)
+    assert np.array_equal(labels, y)

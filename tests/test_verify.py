@@ -94,9 +94,16 @@ def test_list_shows_the_sizes_of_a_suite(capsys: pytest.CaptureFixture[str]) -> 
     assert "facts: worlds_per_shape 20000" in listed
 
 
-def test_bad_seed_count_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert _cli.main(["run", "--claims", "facts", "--seeds", "0", "--out", str(tmp_path)]) == 2
-    assert "--seeds" in capsys.readouterr().err
+@pytest.mark.parametrize("count", ["0", "1001", "1000000000"])
+def test_bad_seed_count_exits_2(
+    count: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Refused before any work: a billion students per setting used to run on silently
+    while memory grew."""
+    assert _cli.main(["run", "--claims", "facts", "--seeds", count, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--seeds" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "cells").exists()
 
 
 def test_unknown_claim_pattern_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

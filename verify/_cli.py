@@ -13,6 +13,9 @@ from verify._spec import SUITES
 from verify._suites import sizes_for
 
 DEFAULT_SEED = 0
+#: ``--seeds`` above this is refused: fifty times the full suite's 20 students per setting,
+#: and every setting's students train in one call whose memory grows with them.
+MAX_SEEDS = 1000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--claims", default=None, help="shell pattern of claim ids, e.g. 'thm-C*'")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed of the run")
     run.add_argument(
-        "--seeds", type=int, default=None, help="students per setting (default: the suite's)"
+        "--seeds",
+        type=int,
+        default=None,
+        help="students per setting, 1..1000 (default: the suite's)",
     )
     listing = sub.add_parser("list", help="list the claims with one-line descriptions")
     listing.add_argument(
@@ -69,8 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = args.out or Path("results") / args.suite
-    if args.seeds is not None and args.seeds < 1:
-        print(f"error: --seeds must be at least 1, got {args.seeds}", file=sys.stderr)
+    if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
+        print(
+            f"error: --seeds must lie in 1..{MAX_SEEDS} (students per setting, all trained in "
+            f"one call), got {args.seeds}",
+            file=sys.stderr,
+        )
         return 2
     try:
         claims = run_claims(specs, suite=args.suite, seed=args.seed, seeds=args.seeds, out=out)

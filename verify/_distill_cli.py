@@ -23,7 +23,7 @@ import numpy as np
 
 import theory
 from synth import check_labels
-from verify._files import InputError, load_label_vector, load_matrix
+from verify._files import HEADERS, InputError, load_label_vector, load_matrix
 from verify._losses import Loss
 from verify._records import MeanCI
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
@@ -76,15 +76,28 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--steps", type=int, default=3000, help="teacher training steps")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--csv-header",
+        choices=HEADERS,
+        default="auto",
+        help="whether CSV inputs start with a header row (default auto: a non-numeric first "
+        "row, or pandas' 0,1,..,m-1 over data it cannot be part of; refused when unclear)",
+    )
 
 
 def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
-    x = load_matrix(args.features, default_key="features", what="features", min_columns=1)
+    x = load_matrix(
+        args.features,
+        default_key="features",
+        what="features",
+        min_columns=1,
+        header=args.csv_header,
+    )
     if not np.all(np.isfinite(x)):
         raise InputError(
             f"{args.features}: {int(np.size(x) - np.isfinite(x).sum())} entries are NaN or inf"
         )
-    y = load_label_vector(args.labels, rows=len(x), rows_spec=args.features)
+    y = load_label_vector(args.labels, rows=len(x), rows_spec=args.features, header=args.csv_header)
     if y.dtype.kind not in "iuf" or y.dtype == bool or y.size == 0:
         raise InputError(f"{args.labels}: labels must be integers, got dtype {y.dtype}")
     try:
@@ -145,14 +158,24 @@ def _student_config(student: str, loss: Loss, l2: float) -> TrainConfig:
     )
 
 
+def standardize(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``x [n, p]`` centred and scaled by the mean and standard deviation of ``x[rows]``
+    (the training split). Each column is first divided by its largest magnitude there, so
+    that features near the float64 limit (1e300) do not overflow the variance to inf and
+    become 0; standardizing is scale-free, so the result is the same up to rounding."""
+    scale = np.max(np.abs(x[rows]), axis=0)
+    u = x / np.where(scale > 0, scale, 1.0)
+    mean, std = u[rows].mean(axis=0), u[rows].std(axis=0)
+    return (u - mean) / np.where(std > 0, std, 1.0)
+
+
 def _one_seed(
     x: np.ndarray, y: np.ndarray, *, k: int, teacher: str, seed: int, steps: int, target: float
 ) -> dict[str, Any]:
     """Split, standardize, train the teacher, apply the checkpoint rule, and return what
     the students need and what is measured on the teacher."""
     train_idx, val_idx, test_idx = stratified_split(y, seed=seed)
-    mean, std = x[train_idx].mean(axis=0), x[train_idx].std(axis=0)
-    z = (x - mean) / np.where(std > 0, std, 1.0)  # standardized on the training split only
+    z = standardize(x, train_idx)
     xt, yt = z[train_idx], y[train_idx]
     cfg = replace(SKILLFUL_BUT_BAD, k=k, steps=steps)
     if teacher == "plain":

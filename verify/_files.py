@@ -6,9 +6,11 @@ in one line; the command line prints it and exits with status 2.
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,15 +28,50 @@ def _split_key(spec: str) -> tuple[Path, str | None]:
     return Path(spec), None
 
 
-def _read_csv(path: Path) -> NDArray[np.float64]:
+#: ``--csv-header``: ``auto`` (the default) decides by :func:`_has_header`; ``yes`` and
+#: ``no`` say so for every CSV a command reads.
+Header = Literal["auto", "yes", "no"]
+HEADERS: tuple[Header, ...] = ("auto", "yes", "no")
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _has_header(path: Path, rows: int | None) -> bool:
+    """Whether a CSV's first row is a header, by a rule that cannot take a numeric header
+    for data:
+
+    - a first row with a cell that is not a number is a header;
+    - a first row that is exactly ``0,1,...,m-1`` is what pandas writes over unnamed
+      columns (``0`` over a Series): a header when some later cell is not an integer
+      (float data under integer names) or when the file has one row more than the
+      ``rows`` expected; data when it has exactly ``rows``; otherwise the two readings
+      cannot be told apart and the file is refused (``--csv-header`` decides);
+    - any other numeric first row is data.
+    """
     with path.open("r", encoding="utf-8") as handle:
-        first = handle.readline()
-    cells = [cell.strip() for cell in first.split(",")]
+        lines = [line.strip() for line in handle if line.strip()]
+    if not lines:
+        return False
+    first = [cell.strip() for cell in lines[0].split(",")]
     try:
-        [float(cell) for cell in cells if cell]
-        skip = 0
+        [float(cell) for cell in first if cell]
     except ValueError:
-        skip = 1  # a header row
+        return True
+    if first != [str(i) for i in range(len(first))]:
+        return False
+    cells = (cell.strip() for line in lines[1:] for cell in line.split(","))
+    if any(cell and not _INTEGER.fullmatch(cell) for cell in cells):
+        return True
+    if rows is not None and len(lines) in (rows, rows + 1):
+        return len(lines) == rows + 1
+    raise InputError(
+        f"{path}: the first row {lines[0]!r} may be pandas' column names or data; say which "
+        "with --csv-header yes or --csv-header no"
+    )
+
+
+def _read_csv(path: Path, header: Header, rows: int | None) -> NDArray[np.float64]:
+    skip = int(_has_header(path, rows)) if header == "auto" else int(header == "yes")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an empty file is reported below, not warned
@@ -46,10 +83,14 @@ def _read_csv(path: Path) -> NDArray[np.float64]:
     return data
 
 
-def load_array(spec: str, *, default_key: str) -> NDArray:
+def load_array(
+    spec: str, *, default_key: str, header: Header = "auto", rows: int | None = None
+) -> NDArray:
     """The array in ``spec``: ``FILE.npy``, ``FILE.csv``, ``FILE.npz`` or ``FILE.npz:KEY``.
 
     For an ``.npz`` without a key: its only array, else the array named ``default_key``.
+    A CSV's header is found by ``header`` (see :func:`_has_header`; ``rows``, when known,
+    is the number of data rows expected).
     """
     path, key = _split_key(spec)
     if not path.is_file():
@@ -59,7 +100,7 @@ def load_array(spec: str, *, default_key: str) -> NDArray:
         if suffix == ".npy":
             return np.load(path, allow_pickle=False)
         if suffix == ".csv":
-            return _read_csv(path)
+            return _read_csv(path, header, rows)
         if suffix == ".npz":
             with np.load(path, allow_pickle=False) as archive:
                 names = list(archive.files)
@@ -80,9 +121,11 @@ def load_array(spec: str, *, default_key: str) -> NDArray:
     raise InputError(f"{path}: unknown file type {suffix!r} (use .npy, .npz or .csv)")
 
 
-def load_matrix(spec: str, *, default_key: str, what: str, min_columns: int) -> NDArray[np.float64]:
+def load_matrix(
+    spec: str, *, default_key: str, what: str, min_columns: int, header: Header = "auto"
+) -> NDArray[np.float64]:
     """A numeric ``[n, m]`` array (``m >= min_columns``) from ``spec``, e.g. soft labels."""
-    raw = load_array(spec, default_key=default_key)
+    raw = load_array(spec, default_key=default_key, header=header)
     try:
         arr = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
@@ -94,10 +137,10 @@ def load_matrix(spec: str, *, default_key: str, what: str, min_columns: int) -> 
     return arr
 
 
-def load_label_vector(spec: str, *, rows: int, rows_spec: str) -> NDArray:
+def load_label_vector(spec: str, *, rows: int, rows_spec: str, header: Header = "auto") -> NDArray:
     """A ``[n]`` array of labels from ``spec`` (a single column or row is flattened), with as
     many entries as ``rows_spec`` has rows; its values are checked by the caller."""
-    labels = np.asarray(load_array(spec, default_key="labels"))
+    labels = np.asarray(load_array(spec, default_key="labels", header=header, rows=rows))
     if labels.ndim == 2 and 1 in labels.shape:
         labels = labels.ravel()
     if labels.ndim != 1:

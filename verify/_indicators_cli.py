@@ -12,7 +12,7 @@ from scipy import special
 
 import theory
 from synth import check_labels, check_soft_labels
-from verify._files import InputError, load_label_vector, load_matrix
+from verify._files import HEADERS, InputError, load_label_vector, load_matrix
 
 
 def add_parser(sub: Any) -> None:
@@ -37,16 +37,31 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--logits", action="store_true", help="the file holds logits: softmax them")
     p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--csv-header",
+        choices=HEADERS,
+        default="auto",
+        help="whether CSV inputs start with a header row (default auto: a non-numeric first "
+        "row, or pandas' 0,1,..,m-1 over data it cannot be part of; refused when unclear)",
+    )
 
 
 def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
     soft_name, labels_name = args.soft_labels, args.labels
-    soft = load_matrix(soft_name, default_key="soft_labels", what="soft labels", min_columns=2)
+    soft = load_matrix(
+        soft_name,
+        default_key="soft_labels",
+        what="soft labels",
+        min_columns=2,
+        header=args.csv_header,
+    )
     if args.logits:
         if not np.all(np.isfinite(soft)):
             raise InputError(f"{soft_name}: logits contain NaN or inf")
         soft = special.softmax(soft, axis=1)
-    labels = load_label_vector(labels_name, rows=soft.shape[0], rows_spec=soft_name)
+    labels = load_label_vector(
+        labels_name, rows=soft.shape[0], rows_spec=soft_name, header=args.csv_header
+    )
     try:
         soft = check_soft_labels(soft, name=soft_name)
         labels = check_labels(labels, soft.shape[1], name=labels_name)
