@@ -23,7 +23,7 @@ import numpy as np
 
 import theory
 from synth import check_labels
-from verify._files import HEADERS, InputError, load_label_vector, load_matrix
+from verify._files import InputError, add_header_argument, load_label_vector, load_matrix
 from verify._losses import Loss
 from verify._records import MeanCI
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
@@ -76,13 +76,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--steps", type=int, default=3000, help="teacher training steps")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument(
-        "--csv-header",
-        choices=HEADERS,
-        default="auto",
-        help="whether CSV inputs start with a header row (default auto: a non-numeric first "
-        "row, or pandas' 0,1,..,m-1 over data it cannot be part of; refused when unclear)",
-    )
+    add_header_argument(p)
 
 
 def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:

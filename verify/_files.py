@@ -10,7 +10,7 @@ import re
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,18 @@ def _split_key(spec: str) -> tuple[Path, str | None]:
 #: ``no`` say so for every CSV a command reads.
 Header = Literal["auto", "yes", "no"]
 HEADERS: tuple[Header, ...] = ("auto", "yes", "no")
+
+
+def add_header_argument(parser: Any) -> None:
+    """``--csv-header`` on a command that reads CSV inputs."""
+    parser.add_argument(
+        "--csv-header",
+        choices=HEADERS,
+        default="auto",
+        help="whether CSV inputs start with a header row (default auto: a non-numeric first "
+        "row, or pandas' 0,1,..,m-1 over data it cannot be part of; refused when unclear)",
+    )
+
 
 _INTEGER = re.compile(r"[+-]?\d+")
 

@@ -12,7 +12,7 @@ from scipy import special
 
 import theory
 from synth import check_labels, check_soft_labels
-from verify._files import HEADERS, InputError, load_label_vector, load_matrix
+from verify._files import InputError, add_header_argument, load_label_vector, load_matrix
 
 
 def add_parser(sub: Any) -> None:
@@ -37,13 +37,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--logits", action="store_true", help="the file holds logits: softmax them")
     p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument(
-        "--csv-header",
-        choices=HEADERS,
-        default="auto",
-        help="whether CSV inputs start with a header row (default auto: a non-numeric first "
-        "row, or pandas' 0,1,..,m-1 over data it cannot be part of; refused when unclear)",
-    )
+    add_header_argument(p)
 
 
 def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
