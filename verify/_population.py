@@ -303,12 +303,11 @@ def _linear(
         assert masks is not None and weights is not None
         used = weights.sum(axis=1) > 0
         masks, weights = masks[used], weights[used].T  # [S, c], [N, S]
+        total = weights.sum(axis=1)  # [N]
         # A teacher that is a function of x gives each input one set: then p(S | x) needs
         # only that set's mask, not every set of the law (a hundred times less work at c = 10).
         if np.all(np.count_nonzero(weights, axis=1) == 1):
-            own, total = masks[np.argmax(weights, axis=1)], weights.sum(axis=1)  # [N, c], [N]
-        else:
-            total = weights.sum(axis=1)
+            own = masks[np.argmax(weights, axis=1)]  # [N, c]
     else:
         total = np.ones(n)
     c = own.shape[-1] if own is not None else masks.shape[1]  # type: ignore[union-attr]

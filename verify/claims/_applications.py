@@ -51,14 +51,19 @@ class StudentSweep:
 
 
 def _students(
-    ctx: CellContext, teachers: list[tuple[Any, Any]], learner: str, scope: str
+    ctx: CellContext,
+    teachers: list[tuple[Any, Any]],
+    learner: str,
+    scope: str,
+    held_out: tuple[np.ndarray, np.ndarray],
 ) -> StudentSweep:
-    """``learner``'s students of every teacher at ``ctx.size("sizes")``, and each teacher's
-    linear population reference from ``ctx.size("population")`` fresh inputs."""
-    held_out = _eval(ctx)
+    """``learner``'s students of every teacher at ``ctx.size("sizes")``, evaluated on
+    ``held_out``, and each teacher's linear population reference from
+    ``ctx.size("population")`` fresh inputs."""
+    world = _world()
     sizes = ctx.size("sizes")
     curves = student_grid(
-        _world(),
+        world,
         teachers,
         learner,
         sizes=sizes,
@@ -70,7 +75,7 @@ def _students(
     rng = ctx.rng("population", scope, learner)
     for (teacher, rule), curve in zip(teachers, curves, strict=True):
         floor, reference = sampled_reference(
-            _world(),
+            world,
             teacher,
             learner,
             rule,
@@ -139,16 +144,34 @@ class PartialGrid:
         """``[deltas, gammas]``: cells with ``Delta + gamma < 1``."""
         return self.margins() > EXACT_TOL
 
+    def floors(self) -> dict[str, np.ndarray]:
+        """Learner -> ``[deltas, gammas]`` linear floors of its students (none without)."""
+        shape = (len(self.deltas), len(self.gammas))
+        return {
+            name: np.reshape([f.value for f in sweep.floors], shape)
+            for name, sweep in self.students.items()
+        }
+
     def mean_accuracy(self) -> dict[str, float]:
         """Mean accuracy of each learner inside and outside the condition."""
+        return self._split(
+            {
+                name: np.asarray(summary.mean)
+                for name, summary in (("cc", self.cc), ("distill", self.distill))
+                if summary is not None
+            }
+        )
+
+    def mean_floor(self) -> dict[str, float]:
+        """Mean linear floor of each learner inside and outside the condition."""
+        return self._split(self.floors())
+
+    def _split(self, values: dict[str, np.ndarray]) -> dict[str, float]:
         inside = self.inside()
         out: dict[str, float] = {}
-        for name, summary in (("cc", self.cc), ("distill", self.distill)):
-            if summary is None:
-                continue
-            acc = np.asarray(summary.mean)
-            out[f"{name} inside"] = float(acc[inside].mean()) if inside.any() else float("nan")
-            out[f"{name} outside"] = float(acc[~inside].mean()) if (~inside).any() else float("nan")
+        for name, grid in values.items():
+            for where, mask in (("inside", inside), ("outside", ~inside)):
+                out[f"{name} {where}"] = float(grid[mask].mean()) if mask.any() else float("nan")
         return out
 
 
@@ -192,11 +215,13 @@ def compute_partial(ctx: CellContext) -> PartialGrid:
     sizes = list(ctx.size("sizes"))
     students, accuracy, truth = {}, {}, None
     if sizes:
+        x_eval, y_eval = _eval(ctx)
         for learner in ("cc", "distill"):
-            students[learner] = _students(ctx, teachers, learner, "partial-labels")
+            students[learner] = _students(
+                ctx, teachers, learner, "partial-labels", (x_eval, y_eval)
+            )
             acc = np.asarray(students[learner].accuracy)  # [cells, seeds]
             accuracy[learner] = MeanCIGrid.over_seeds(acc.reshape(*shape, -1))
-        x_eval, y_eval = _eval(ctx)
         curve = student_grid(
             _world(),
             teachers[:1],
@@ -266,12 +291,6 @@ def judge_partial(m: PartialGrid, p: None) -> Judgement:
     )
 
 
-def _inside_outside(values: np.ndarray, inside: np.ndarray) -> str:
-    """``values`` averaged inside / outside the condition."""
-    parts = [values[mask].mean() if mask.any() else float("nan") for mask in (inside, ~inside)]
-    return f"{parts[0]:.3f} / {parts[1]:.3f}"
-
-
 def _partial_summary(m: PartialGrid) -> str:
     decided = np.asarray(m.set_risk) != "undetermined"
     agree = decided & ((np.asarray(m.set_risk) == "consistent") == m.inside())
@@ -281,17 +300,15 @@ def _partial_summary(m: PartialGrid) -> str:
     )
     if m.cc is None or m.distill is None or not m.students:
         return text + " (students: paper suite)"
-    inside = m.inside()
-    floors = {
-        k: np.reshape([f.value for f in v.floors], inside.shape) for k, v in m.students.items()
-    }
+    acc, floor = m.mean_accuracy(), m.mean_floor()
+
+    def pair(means: dict[str, float], name: str) -> str:
+        return f"{means[name + ' inside']:.3f} / {means[name + ' outside']:.3f}"
+
     return text + (
-        f"; mean accuracy inside / outside at n = {m.n}: CC "
-        f"{_inside_outside(np.asarray(m.cc.mean), inside)}, distillation "
-        f"{_inside_outside(np.asarray(m.distill.mean), inside)} (true labels "
-        f"{m.truth_accuracy:.3f}); mean linear floor inside / outside: CC "
-        f"{_inside_outside(floors['cc'], inside)}, distillation "
-        f"{_inside_outside(floors['distill'], inside)}"
+        f"; mean accuracy inside / outside at n = {m.n}: CC {pair(acc, 'cc')}, distillation "
+        f"{pair(acc, 'distill')} (true labels {m.truth_accuracy:.3f}); mean linear floor "
+        f"inside / outside: CC {pair(floor, 'cc')}, distillation {pair(floor, 'distill')}"
     )
 
 
@@ -299,8 +316,7 @@ def _partial_table(m: PartialGrid) -> str:
     if m.cc is None or m.distill is None or not m.students:
         return "No students in this suite."
     inside = m.inside()
-    shape = inside.shape
-    floors = {k: np.reshape([f.value for f in v.floors], shape) for k, v in m.students.items()}
+    floors = m.floors()
     lines = []
     for title, left, right in (
         (
@@ -435,9 +451,11 @@ def compute_noise(ctx: CellContext) -> NoiseSweep:
             )
     sizes = list(ctx.size("sizes"))
     students, references = {}, {}
+    held_out = _eval(ctx) if sizes else None
     for name, learner, top in (*NOISE_STUDENTS, ("distill", "distill", 1)) if sizes else ():
+        assert held_out is not None
         teachers = [(AdditiveNoise(C, s, tau=0.5), theory.TopK(top)) for s in sigmas]
-        references[name] = _students(ctx, teachers, learner, f"additive-noise {name}")
+        references[name] = _students(ctx, teachers, learner, f"additive-noise {name}", held_out)
         students[name] = MeanCI.over_seeds(np.asarray(references[name].accuracy))
     return NoiseSweep(
         sigmas=[float(s) for s in sigmas],

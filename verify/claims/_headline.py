@@ -115,15 +115,11 @@ class Headline:
 
 
 def _students(
-    x: np.ndarray,
-    y: np.ndarray,
-    soft: list[np.ndarray],
-    x_eval: np.ndarray,
-    seed: int,
+    x: np.ndarray, soft: list[np.ndarray], sizes: list[int], x_eval: np.ndarray, seed: int
 ) -> dict[str, np.ndarray]:
-    """``[checkpoints, m]`` held-out predictions of CC (top-k sets) and distillation
-    students for each soft-label set."""
-    n = len(y)
+    """``[problems, m]`` held-out predictions of CC (top-k sets) and distillation students,
+    all trained in one call per learner: problem ``i`` learns from the first ``sizes[i]``
+    inputs of ``x [n, p]`` labelled by ``soft[i] [n, c]``."""
     xs = np.repeat(x.T[None], len(soft), axis=0)
     seeds = np.full(len(soft), seed)
     out = {}
@@ -133,9 +129,8 @@ def _students(
     )
     for name, loss, targets in runs:
         cfg = replace(LINEAR, loss=loss)
-        res = train(
-            cfg, xs, np.stack(targets).astype(np.float32), np.full(len(soft), n), seeds=seeds
-        )
+        stacked = np.stack(targets).astype(np.float32)
+        res = train(cfg, xs, stacked, np.asarray(sizes), seeds=seeds)
         out[name] = predict(cfg, res.params, x_eval.T)
     return out
 
@@ -155,19 +150,23 @@ def _references(
     world = _world()
     x_fit, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
     d = teacher_probabilities(params, x_fit, hidden)
-    out = {}
-    for name in ("cc", "distill"):
-        if name == "cc":
-            pop = one_set_minimizer(x_fit, theory.TopK(K)(d), l2=LINEAR.l2, tol=TOL_HERE)
-        else:
-            pop = population_minimizer(linear(), x_fit, np.eye(C), d.T, l2=LINEAR.l2, tol=TOL_HERE)
-        method = (
-            f"linear minimizer of the {name} loss on the teacher's labels of {len(x_fit)} fresh "
-            f"inputs, float64 L-BFGS (scipy) to gradient norm {TOL_HERE:g}; floor on "
-            f"{len(held_out[1])} fresh inputs"
+    pops = {
+        "cc": one_set_minimizer(x_fit, theory.TopK(K)(d), l2=LINEAR.l2, tol=TOL_HERE),
+        "distill": population_minimizer(
+            linear(), x_fit, np.eye(C), d.T, l2=LINEAR.l2, tol=TOL_HERE
+        ),
+    }
+    return {
+        name: floor_of(
+            pop,
+            world,
+            held_out,
+            f"linear minimizer of the {name} loss on the teacher's labels of {len(x_fit)} "
+            f"fresh inputs, float64 L-BFGS (scipy) to gradient norm {TOL_HERE:g}; floor on "
+            f"{len(held_out[1])} fresh inputs",
         )
-        out[name] = floor_of(pop, world, held_out, method)
-    return out
+        for name, pop in pops.items()
+    }
 
 
 def _fresh_students(
@@ -181,21 +180,10 @@ def _fresh_students(
     """``[sizes, m]`` held-out predictions of students of the teacher ``params``'s labels
     of fresh inputs, one per size of ``ctx.size("student_sizes")`` (nested prefixes of one
     sample)."""
-    sizes = np.asarray(ctx.size("student_sizes"))
-    x, _ = _world().sample(int(sizes.max()), rng=np.random.default_rng(stream))
+    sizes = list(ctx.size("student_sizes"))
+    x, _ = _world().sample(max(sizes), rng=np.random.default_rng(stream))
     d = teacher_probabilities(params, x, hidden)
-    xs = np.repeat(x.T[None], len(sizes), axis=0)
-    out = {}
-    runs: tuple[tuple[str, Loss, np.ndarray], ...] = (
-        ("cc", "set", theory.TopK(K)(d)),
-        ("distill", "soft", d),
-    )
-    for name, loss, target in runs:
-        cfg = replace(LINEAR, loss=loss)
-        targets = np.repeat(np.asarray(target, np.float32).T[None], len(sizes), axis=0)
-        res = train(cfg, xs, targets, sizes, seeds=np.full(len(sizes), seed))
-        out[name] = predict(cfg, res.params, x_eval.T)
-    return out
+    return _students(x, [d] * len(sizes), sizes, x_eval, seed)
 
 
 def compute_headline(ctx: CellContext) -> Headline:
@@ -222,7 +210,7 @@ def compute_headline(ctx: CellContext) -> Headline:
             seeds=np.array([seed]),
         )
         oracle_acc = float(np.mean(predict(oracle_cfg, oracle.params, x_eval.T)[0] == y_eval))
-        students = _students(x, y, soft, x_eval, seed)
+        students = _students(x, soft, [n] * len(soft), x_eval, seed)
         accuracy = {k: np.mean(v == y_eval, axis=1) for k, v in students.items()}
         checkpoints = []
         for i, (step, params, d) in enumerate(zip(steps, snapshots, soft, strict=True)):
