@@ -2,6 +2,10 @@
 
 import sys
 
-from figures._cli import main
+try:
+    from figures._cli import main
+except KeyboardInterrupt:  # Ctrl-C while matplotlib and the schema load
+    print("\ninterrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

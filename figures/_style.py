@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -65,11 +67,30 @@ def boundary(
 def save(
     fig: Figure, out: Path, name: str, *, formats: tuple[str, ...] = ("png", "pdf"), dpi: int = 150
 ) -> list[Path]:
-    """Write ``out/name.<format>`` for each format; close the figure."""
+    """Write ``out/name.<format>`` for each format, each atomically; close the figure."""
     out.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    paths = [out / f"{name}.{fmt}" for fmt in formats]
-    for path in paths:
-        fig.savefig(path, dpi=dpi)
-    plt.close(fig)
+    try:
+        fig.tight_layout()
+        paths = [out / f"{name}.{fmt}" for fmt in formats]
+        for path, fmt in zip(paths, formats, strict=True):
+            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+            try:
+                fig.savefig(tmp, dpi=dpi, format=fmt)
+                os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide figures from others
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    finally:
+        plt.close(fig)
     return paths
+
+
+def supported_formats() -> set[str]:
+    """File types ``save`` can write (matplotlib's)."""
+    fig = plt.figure()
+    try:
+        return set(fig.canvas.get_supported_filetypes())
+    finally:
+        plt.close(fig)

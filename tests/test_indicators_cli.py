@@ -16,7 +16,16 @@ from synth import SkillfulButBad
 from verify import _cli
 
 KEYS = {"n", "c", "top1_accuracy", "per_k", "best_k"}
-ROW_KEYS = {"k", "delta", "delta_ci", "gamma_cls", "gamma_cls_ci", "margin", "condition_holds"}
+ROW_KEYS = {
+    "k",
+    "delta",
+    "delta_ci",
+    "gamma_cls",
+    "gamma_cls_ci",
+    "margin",
+    "condition",
+    "condition_holds",
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +59,14 @@ def test_json_shape_and_values(tmp_path: Path, data, capsys) -> None:
         assert row["delta_ci"][0] <= row["delta"] <= row["delta_ci"][1]
         assert row["gamma_cls_ci"][0] <= row["gamma_cls"] <= row["gamma_cls_ci"][1]
         assert row["margin"] == pytest.approx(1 - row["delta"] - row["gamma_cls"])
-    # the same numbers as the library's estimators
-    k2 = report["per_k"][1]
-    assert k2["delta"] == pytest.approx(theory.delta_hat(y, d, theory.TopK(2)).value)
-    assert k2["gamma_cls"] == pytest.approx(theory.gamma_cls_hat(y, d, theory.TopK(2)).value)
+    # the same numbers as the library's estimators, which take each k's sets one at a time
+    for row in report["per_k"]:
+        delta = theory.delta_hat(y, d, theory.TopK(row["k"]))
+        gamma = theory.gamma_cls_hat(y, d, theory.TopK(row["k"]))
+        assert row["delta"] == pytest.approx(delta.value)
+        assert row["delta_ci"] == pytest.approx([delta.lo, delta.hi])
+        assert row["gamma_cls"] == pytest.approx(gamma.value)
+        assert row["gamma_cls_ci"] == pytest.approx([gamma.lo, gamma.hi])
     assert report["top1_accuracy"] == pytest.approx(float(np.mean(d.argmax(1) == y)))
     assert report["best_k"] == max(report["per_k"], key=lambda r: r["margin"])["k"]
 
@@ -243,3 +256,89 @@ def test_a_header_that_could_be_data_is_refused_unless_said(tmp_path: Path, caps
         capsys,
     )
     assert code == 0 and json.loads(out)["n"] == 20
+
+
+def test_the_condition_is_decided_on_the_intervals() -> None:
+    """One soft label gives point estimates Delta = 0 and gamma_cls = 0 (margin 1) but
+    intervals reaching far up: undecided, not "holds". Ten thousand labels of a perfect
+    teacher hold; a teacher whose true label is never in its top-1 fails."""
+    one = theory.soft_label_report([0], [[0.9, 0.1]], ks=[1])["per_k"][0]
+    assert one["margin"] == 1.0 and one["delta_ci"][1] > 0.5
+    assert one["condition"] == "undecided" and one["condition_holds"] is False
+    y = np.arange(10000) % 3
+    perfect = theory.soft_label_report(y, np.eye(3)[y] * 0.8 + 0.2 / 3, ks=[1])["per_k"][0]
+    assert perfect["condition"] == "holds" and perfect["condition_holds"] is True
+    wrong = np.eye(3)[(y + 1) % 3] * 0.8 + 0.2 / 3
+    assert theory.soft_label_report(y, wrong, ks=[1])["per_k"][0]["condition"] == "fails"
+
+
+def test_memory_is_linear_in_the_input() -> None:
+    """c = 300, 2000 rows (4.8 MB of soft labels), every k: a rank histogram over every
+    (class, label, rank) would allocate c^3 x 8 bytes = 216 MB; the report must stay within
+    a few times the input (tracemalloc sees numpy's allocations)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    c, n = 300, 2000
+    d = rng.dirichlet(np.full(c, 0.05), size=n)
+    y = rng.integers(0, c, n)
+    tracemalloc.start()
+    try:
+        report = theory.soft_label_report(y, d)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(report["per_k"]) == c - 1
+    assert peak < 4 * d.nbytes, f"peak {peak / 1e6:.1f} MB for {d.nbytes / 1e6:.1f} MB of input"
+
+
+def test_low_precision_masked_logits_and_non_real_input(tmp_path: Path, data, capsys) -> None:
+    """float16 soft labels are read (their rounding is not a wrong soft label) and give the
+    float64 answer to their precision; -inf logits are masked classes; complex values are
+    refused rather than losing their imaginary part."""
+    d, y = data
+    np.save(tmp_path / "y.npy", y)
+    args = ["--labels", str(tmp_path / "y.npy"), "--k", "2", "--json"]
+    np.save(tmp_path / "d16.npy", d.astype(np.float16))
+    code, out, err = _run(["--soft-labels", str(tmp_path / "d16.npy"), *args], capsys)
+    assert code == 0, err
+    rounded = d.astype(np.float16).astype(float)
+    rounded /= rounded.sum(1, keepdims=True)  # its rows sum to 1 within float16's rounding
+    exact = theory.delta_hat(y, rounded, theory.TopK(2)).value
+    assert json.loads(out)["per_k"][0]["delta"] == pytest.approx(exact)
+    logits = np.log(d)
+    logits[:, 4] = -np.inf  # class 4 masked: its probability is 0
+    np.save(tmp_path / "masked.npy", logits)
+    code, out, err = _run(
+        ["--soft-labels", str(tmp_path / "masked.npy"), "--logits", *args], capsys
+    )
+    assert code == 0, err
+    masked = d.copy()
+    masked[:, 4] = 0
+    masked /= masked.sum(1, keepdims=True)
+    assert json.loads(out)["per_k"][0]["delta"] == pytest.approx(
+        theory.delta_hat(y, masked, theory.TopK(2)).value
+    )
+    logits[0] = -np.inf
+    np.save(tmp_path / "none.npy", logits)
+    code, _, err = _run(["--soft-labels", str(tmp_path / "none.npy"), "--logits", *args], capsys)
+    assert code == 2 and "row 0 has every logit -inf" in err
+    np.save(tmp_path / "complex.npy", d.astype(complex))
+    code, _, err = _run(["--soft-labels", str(tmp_path / "complex.npy"), *args], capsys)
+    assert code == 2 and "complex" in err and "--logits" not in err
+
+
+def test_what_is_there_instead_of_a_file_is_named(tmp_path: Path, capsys) -> None:
+    np.save(tmp_path / "y.npy", np.zeros(3, int))
+    (tmp_path / "adir.npy").mkdir()
+    (tmp_path / "loop.npy").symlink_to(tmp_path / "loop.npy")
+    np.save(tmp_path / "empty.npy", np.zeros((0, 3)))
+    for name, message in (
+        ("adir.npy", "a directory, not a file"),
+        ("loop.npy", "a symbolic link that loops or leads nowhere"),
+        ("empty.npy", "empty.npy: no rows"),
+    ):
+        code, _, err = _run(
+            ["--soft-labels", str(tmp_path / name), "--labels", str(tmp_path / "y.npy")], capsys
+        )
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err

@@ -29,7 +29,7 @@ def _claim_cells(out: Path) -> list[Path]:
 
 def _claims(out: Path) -> list[dict]:
     report = json.loads((out / "report.json").read_text())
-    assert report["complete"] is True
+    assert report["complete"] is False  # a subset of the claims is never the whole suite
     # everything but how this run got there: wall times and whether a cell was read back
     return [
         {

@@ -77,7 +77,13 @@ def test_distill_end_to_end(dataset: tuple[Path, Path], capsys) -> None:
         ]
     )
     assert code == 0
-    report = json.loads(capsys.readouterr().out)
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    # progress on stderr, as it goes: each seed's teacher, then each student family
+    for line in ("seed 0: teacher step 120/120", "seed 1: checkpoint at step", "cc students"):
+        assert line in err, err
+    assert err.rstrip().endswith("done")
+    assert report["condition"] in ("holds", "fails", "undecided")
     assert {  # every key of the first release, and those of the fixed protocol
         "teacher_accuracy",
         "delta",
@@ -147,6 +153,8 @@ def test_distill_bad_input_exits_2(features, labels, message: str, tmp_path: Pat
         (["--seed", "-1"], "--seed"),
         (["--seed", str(10**20)], "--seed"),
         (["--teacher-accuracy", "0"], "--teacher-accuracy"),
+        (["--steps", "5"], "--steps"),
+        (["--steps", str(10**7)], "--steps: must lie in [6, 100000]"),
     ],
 )
 def test_distill_bad_options_exit_2(
@@ -156,6 +164,21 @@ def test_distill_bad_options_exit_2(
     code = _cli.main(["distill", "--features", str(x), "--labels", str(y), *option])
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_distill_warns_of_an_anti_teacher_at_two_classes(tmp_path: Path, capsys) -> None:
+    """c = 2 makes the default k 1: the skillful-but-bad teacher, punished for a correct
+    top-1 with no other slot, ranks the true class last; the command says so."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 30)
+    np.save(tmp_path / "x.npy", rng.normal(size=(60, 2)) + y[:, None])
+    np.save(tmp_path / "y.npy", y)
+    args = ["distill", "--features", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "y.npy")]
+    assert _cli.main([*args, "--steps", "12", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: k = 1 (c = 2)" in err and "anti-teacher" in err
+    assert _cli.main([*args, "--steps", "12", "--json", "--teacher", "plain"]) == 0
+    assert "anti-teacher" not in capsys.readouterr().err
 
 
 def test_huge_finite_features_are_standardized_not_zeroed() -> None:

@@ -81,9 +81,14 @@ def _max_with_interval(
     confidence: float,
     method: Method,
     n: int,
+    pairs: int | None = None,
 ) -> Estimate:
-    """Maximum of ``successes / trials`` over pairs, with the Bonferroni interval."""
-    pairs = successes.shape[0]
+    """Maximum of ``successes / trials`` over pairs, with the Bonferroni interval.
+
+    ``pairs``: the number the correction divides by, when ``successes`` holds only each
+    group's largest count (default: one entry per pair).
+    """
+    pairs = successes.shape[0] if pairs is None else pairs
     per_pair = 1.0 - (1.0 - confidence) / pairs
     lo, hi = binomial_interval(successes, trials, confidence=per_pair, method=method)
     return Estimate(
@@ -190,11 +195,20 @@ def gamma_cls_from_counts(
     c = s.shape[0]
     if s.shape != (c, c) or u.shape != (c,):
         raise ValueError(f"sums, units: expected shapes [c, c] and [c], got {s.shape}, {u.shape}")
-    pair = (u[:, None] > 0) & ~np.eye(c, dtype=bool)
-    if not pair.any():
-        raise ValueError("units: no class has samples")
-    trials = np.broadcast_to(u[:, None], (c, c))[pair].astype(np.float64)
-    return _max_with_interval(s[pair], trials, confidence=conf, method=method, n=int(u.sum()))
+    seen = u > 0
+    if c < 2 or not seen.any():
+        raise ValueError("units: no class has samples" if c > 1 else "sums: need c >= 2")
+    # Both interval ends grow with the count at a fixed number of trials, so each class's
+    # largest wrong-label count carries its maximum: O(c) intervals instead of O(c^2).
+    largest = np.where(np.eye(c, dtype=bool), -np.inf, s).max(axis=1)[seen]
+    return _max_with_interval(
+        largest,
+        u[seen].astype(np.float64),
+        confidence=conf,
+        method=method,
+        n=int(u.sum()),
+        pairs=int(seen.sum()) * (c - 1),
+    )
 
 
 def gamma_hat(

@@ -7,6 +7,7 @@ THEORY.md section 2: without repeated draws at one ``x``, ``Delta_k`` is estimab
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,27 +17,47 @@ from synth.checks import check_k, check_labels, check_same_length, check_soft_la
 from theory._intervals import Method, binomial_interval, check_confidence
 from theory._montecarlo import gamma_cls_from_counts
 
-#: Rows per block when ranking every label: bounds the memory of the rank matrix.
-_BLOCK = 1 << 16
+#: Soft-label entries per sorted block: bounds the sort's temporaries (32 MiB of int64).
+_BLOCK_ENTRIES = 1 << 22
 
 
-def _rank_histogram(y: NDArray[np.int64], d: NDArray[np.float64]) -> NDArray[np.int64]:
-    """``[c, c, c]``: ``count[y, j, r]`` = rows of class ``y`` where label ``j`` has rank ``r``.
+def _ranked(d: NDArray[np.float64], depth: int) -> NDArray[np.int32]:
+    """``[n, depth]``: each row's labels by decreasing soft label, ties to the smaller index.
 
-    One stable sort per row ranks every label at once (ties to the smaller index), which
-    serves all ``c - 1`` values of ``k``; a single ``k`` is cheaper through ``TopK``.
+    Stable sorts of row blocks; only the first ``depth`` columns are kept, so memory stays
+    at most the input's size (``int32`` against ``float64``) whatever ``c`` is.
     """
     n, c = d.shape
-    hist = np.zeros(c * c * c, dtype=np.int64)
-    labels = np.arange(c)
-    for start in range(0, n, _BLOCK):  # blocks bound the [rows, c] temporaries
-        block, yb = d[start : start + _BLOCK], y[start : start + _BLOCK]
-        order = np.argsort(-block, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, labels[None, :], axis=1)
-        cell = (yb[:, None] * c + labels) * c + rank
-        hist += np.bincount(cell.ravel(), minlength=c * c * c)
-    return hist.reshape(c, c, c)
+    rows = max(1, _BLOCK_ENTRIES // c)
+    ranked = np.empty((n, depth), dtype=np.int32)
+    for start in range(0, n, rows):
+        order = np.argsort(-d[start : start + rows], axis=1, kind="stable")
+        ranked[start : start + rows] = order[:, :depth]
+    return ranked
+
+
+def _inside_counts(
+    y: NDArray[np.int64], ranked: NDArray[np.int32], c: int
+) -> Iterator[NDArray[np.int64]]:
+    """For ``k = 1, 2, ...``: ``[c, c]`` counts, ``[y, j]`` = rows of class ``y`` with ``j``
+    in their top-k set.
+
+    One ``[c, c]`` matrix grows by one rank column per ``k``: ``O(c^2)`` memory against the
+    ``O(c^3)`` of a histogram over every rank at once.
+    """
+    inside = np.zeros(c * c, dtype=np.int64)
+    for r in range(ranked.shape[1]):
+        inside += np.bincount(y * c + ranked[:, r], minlength=c * c)
+        yield inside.reshape(c, c)
+
+
+def _decide(delta_ci: tuple[float, float], gamma_ci: tuple[float, float]) -> str:
+    """``holds`` / ``fails`` when both intervals agree, else ``undecided``."""
+    if delta_ci[1] + gamma_ci[1] < 1.0:
+        return "holds"
+    if delta_ci[0] + gamma_ci[0] >= 1.0:
+        return "fails"
+    return "undecided"
 
 
 def soft_label_report(
@@ -49,9 +70,15 @@ def soft_label_report(
 ) -> dict[str, Any]:
     """``Delta_k`` and ``gamma_cls_k`` with intervals for each top-k size, and the best ``k``.
 
-    THEORY.md section 2. ``gamma_cls <= gamma``: ``condition_holds`` (``margin > 0`` with
-    ``margin = 1 - delta - gamma_cls``) is optimistic, a necessary check rather than a
-    sufficient one.
+    THEORY.md section 2. ``margin = 1 - delta - gamma_cls``. ``condition`` decides
+    ``delta + gamma_cls < 1`` on the intervals: ``"holds"`` when the sum of their upper ends
+    is below 1, ``"fails"`` when the sum of their lower ends is at least 1, ``"undecided"``
+    otherwise (each interval has the nominal coverage, so a decision errs with probability
+    at most twice ``1 - confidence``). ``gamma_cls <= gamma``: even ``"holds"`` is
+    optimistic, a necessary check rather than a sufficient one.
+
+    Memory is linear in the input (``n x max(ks)`` ranks and one ``[c, c]`` count matrix),
+    time ``O(n c log c + max(ks) c^2)``.
 
     Args:
       y: ``[n]`` true labels.
@@ -63,8 +90,8 @@ def soft_label_report(
 
     Returns:
       ``{"n", "c", "top1_accuracy", "per_k": [{"k", "delta", "delta_ci", "gamma_cls",
-      "gamma_cls_ci", "margin", "condition_holds"}, ...], "best_k"}``; ``best_k`` has the
-      largest margin.
+      "gamma_cls_ci", "margin", "condition", "condition_holds"}, ...], "best_k"}``;
+      ``condition_holds`` is ``condition == "holds"``; ``best_k`` has the largest margin.
     """
     conf = check_confidence(confidence)
     soft = check_soft_labels(d)
@@ -78,33 +105,37 @@ def soft_label_report(
         raise ValueError(f"y: expected shape [n], got {labels.shape}")
     check_same_length(y=labels, d=soft)
     wanted = list(range(1, c)) if ks is None else [check_k(k, c) for k in ks]
-    hist = _rank_histogram(labels, soft)
-    inside = np.cumsum(hist, axis=2)  # inside[y, j, k-1]: rows with j in the top-k
+    ranked = _ranked(soft, max(wanted))
     units = np.bincount(labels, minlength=c)
-    correct_rank = np.cumsum(np.einsum("yyr->r", hist))  # rows with y in the top-(r+1)
-    per_k = []
-    for k in wanted:  # at most c - 1 entries, each O(c^2)
-        misses = n - int(correct_rank[k - 1])
+    rows: dict[int, dict[str, Any]] = {}
+    top1 = 0.0
+    for k, inside in enumerate(_inside_counts(labels, ranked, c), 1):
+        if k == 1:
+            top1 = float(np.trace(inside)) / n
+        if k not in wanted:
+            continue
+        misses = n - int(np.trace(inside))
         lo, hi = binomial_interval(misses, n, confidence=conf, method=method)
-        g = gamma_cls_from_counts(inside[:, :, k - 1], units, confidence=conf, method=method)
+        g = gamma_cls_from_counts(inside, units, confidence=conf, method=method)
         delta = misses / n
         margin = 1.0 - delta - g.value
-        per_k.append(
-            {
-                "k": k,
-                "delta": delta,
-                "delta_ci": [float(lo), float(hi)],
-                "gamma_cls": g.value,
-                "gamma_cls_ci": [g.lo, g.hi],
-                "margin": margin,
-                "condition_holds": bool(margin > 0),
-            }
-        )
+        condition = _decide((float(lo), float(hi)), (g.lo, g.hi))
+        rows[k] = {
+            "k": k,
+            "delta": delta,
+            "delta_ci": [float(lo), float(hi)],
+            "gamma_cls": g.value,
+            "gamma_cls_ci": [g.lo, g.hi],
+            "margin": margin,
+            "condition": condition,
+            "condition_holds": condition == "holds",
+        }
+    per_k = [rows[k] for k in wanted]
     best = max(per_k, key=lambda row: row["margin"])
     return {
         "n": n,
         "c": c,
-        "top1_accuracy": float(correct_rank[0]) / n,
+        "top1_accuracy": top1,
         "per_k": per_k,
         "best_k": best["k"],
     }

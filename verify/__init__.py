@@ -9,7 +9,24 @@ one part of this package ``figures`` reads.
 Importing this package before JAX gives JAX one device per CPU core (PERFORMANCE.md).
 """
 
+import os
+import signal
+import sys
+
 from verify._jaxsetup import configure_host_devices
+
+
+def _interrupted_while_loading(signum: int, frame: object) -> None:
+    # An exception raised inside JAX's native initialization can abort the interpreter or be
+    # swallowed by a callback; there is no work to lose yet, so leave at once.
+    os.write(2, b"\ninterrupted\n")
+    os._exit(130)
+
+
+# `python -m verify|figures` is loading us (argv[0] is "-m" until the module is found):
+# Ctrl-C now exits 130 like the commands do; a program importing us keeps its own Ctrl-C.
+_COMMAND = sys.argv[:1] == ["-m"]
+_SIGINT = signal.signal(signal.SIGINT, _interrupted_while_loading) if _COMMAND else None
 
 configure_host_devices()  # before anything imports JAX
 
@@ -53,6 +70,9 @@ from verify._train import train as train
 from verify.schema import ClaimResult as ClaimResult
 from verify.schema import Report as Report
 from verify.schema import load_report as load_report
+
+if _COMMAND:  # loaded: the command's own handling of Ctrl-C takes over
+    signal.signal(signal.SIGINT, _SIGINT)
 
 __all__ = [
     "CellContext",

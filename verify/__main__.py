@@ -2,6 +2,10 @@
 
 import sys
 
-from verify._cli import main
+try:
+    from verify._cli import main
+except KeyboardInterrupt:  # Ctrl-C while the claims load
+    print("\ninterrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

@@ -4,8 +4,10 @@ A cell's **key** holds everything that determines its value: the cell id, its se
 the run's seed, its sizes, the fingerprint of the code that computes it and the library
 versions (:mod:`verify._fingerprint`). A cell read back is therefore the cell that would be
 recomputed; a file whose key differs is never used. A file that cannot be read or whose
-record does not fit the cell's type is recomputed, with one warning naming the file.
-Files are written atomically: a kill leaves each cell either complete or absent.
+record does not fit the cell's type, or whose record does not match the checksum kept
+beside it (an edited or damaged value that still fits), is recomputed, with one warning
+naming the file. Files are written atomically: a kill leaves each cell either complete or
+absent.
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ from verify._fingerprint import code_fingerprint, library_versions
 from verify._schema import SchemaError, from_json, to_json
 from verify._spec import CellContext, CellSpec
 
+#: The layout of a cell file; part of the key, so files of another layout are never read.
+FORMAT = 2
+
 
 def cell_key(cell: CellSpec[Any], sizes: Mapping[str, Any], run_seed: int) -> dict[str, Any]:
     """Everything that determines ``cell``'s value, as a JSON-ready dictionary."""
     return {
+        "format": FORMAT,
         "cell": cell.id,
         "scope": cell.scope,
         "seed": int(run_seed),
@@ -40,6 +46,10 @@ def cell_key(cell: CellSpec[Any], sizes: Mapping[str, Any], run_seed: int) -> di
 def key_hash(key: Mapping[str, Any]) -> str:
     """A short stable hash of a cell key."""
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _checksum(record: Any) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,8 @@ class CellStore:
             stored = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(stored, dict) or stored.get("key") != key:
                 raise SchemaError("its key is not the key of this cell")
+            if stored.get("sha256") != _checksum(stored.get("record")):
+                raise SchemaError("its record does not match its checksum: edited or damaged")
             record = from_json(cell.record, stored.get("record"), "record")
             seconds = float(stored.get("seconds", 0.0))
         except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
@@ -123,6 +135,7 @@ class CellStore:
         # schema now, so a record that would not validate fails here, not on resuming.
         record = from_json(cell.record, data, "record")
         if self.root is not None:
-            text = json.dumps({"key": key, "seconds": seconds, "record": data})
+            kept = {"key": key, "seconds": seconds, "record": data, "sha256": _checksum(data)}
+            text = json.dumps(kept)
             write_atomic(self.path(cell.id, digest), text)
         return CellOutcome(record, digest, True, seconds)

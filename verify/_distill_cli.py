@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -25,11 +27,15 @@ import theory
 from synth import check_labels
 from verify._files import InputError, add_header_argument, load_label_vector, load_matrix
 from verify._losses import Loss
+from verify._progress import clock
 from verify._records import MeanCI
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
 from verify._train import TrainConfig, probabilities_each, train
 
 SPLIT = (0.6, 0.2, 0.2)  # train, validation, test
+#: ``--steps`` above this is refused: 30x the default, beyond which a teacher of this size
+#: has long converged and a typo (an extra zero or three) would run for hours.
+MAX_STEPS = 100_000
 
 
 def add_parser(sub: Any) -> None:
@@ -163,8 +169,28 @@ def standardize(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return (u - mean) / np.where(std > 0, std, 1.0)
 
 
+class _Progress:
+    """``[m:ss] what is happening`` lines on a stream (``None``: silent)."""
+
+    def __init__(self, stream: TextIO | None):
+        self.stream, self.start = stream, time.perf_counter()
+
+    def __call__(self, text: str) -> None:
+        if self.stream is not None:
+            elapsed = clock(time.perf_counter() - self.start)
+            print(f"[{elapsed}] {text}", file=self.stream, flush=True)
+
+
 def _one_seed(
-    x: np.ndarray, y: np.ndarray, *, k: int, teacher: str, seed: int, steps: int, target: float
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    k: int,
+    teacher: str,
+    seed: int,
+    steps: int,
+    target: float,
+    say: Callable[[str], None],
 ) -> dict[str, Any]:
     """Split, standardize, train the teacher, apply the checkpoint rule, and return what
     the students need and what is measured on the teacher."""
@@ -174,7 +200,13 @@ def _one_seed(
     cfg = replace(SKILLFUL_BUT_BAD, k=k, steps=steps)
     if teacher == "plain":
         cfg = replace(cfg, punish=0.0, complete=0.0, random=0.0)
-    snapshots, checkpoint_steps = train_sbt_teacher(xt.T, yt, cfg, seed=seed)
+    snapshots, checkpoint_steps = train_sbt_teacher(
+        xt.T,
+        yt,
+        cfg,
+        seed=seed,
+        on_checkpoint=lambda done, total: say(f"seed {seed}: teacher step {done}/{total}"),
+    )
     val_acc = [
         float(np.mean(teacher_probabilities(p, z[val_idx], cfg.hidden).argmax(1) == y[val_idx]))
         for p in snapshots
@@ -193,6 +225,13 @@ def _one_seed(
     }
 
 
+def _agreed(conditions: list[str]) -> str:
+    """One decision from every seed's: any ``fails`` fails, all ``holds`` holds."""
+    if "fails" in conditions:
+        return "fails"
+    return "holds" if all(c == "holds" for c in conditions) else "undecided"
+
+
 def run_distill(
     x: np.ndarray,
     y: np.ndarray,
@@ -203,20 +242,31 @@ def run_distill(
     seeds: list[int],
     steps: int,
     target: float = 0.3,
+    progress: TextIO | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The whole experiment on arrays ``x [n, p]``, ``y [n]``, once per seed.
 
     Every seed's students of one learner and one weight decay train in one compiled call
-    (the splits of all seeds have the same sizes: the split is stratified).
+    (the splits of all seeds have the same sizes: the split is stratified). Progress lines
+    go to ``progress`` (``None``: silent).
 
     Returns:
       the report (the ``--json`` object: means over seeds, intervals, per-seed values) and
       extra details (each seed's checkpoint step and whether it met the target).
     """
     c = int(y.max()) + 1
-    runs = [
-        _one_seed(x, y, k=k, teacher=teacher, seed=s, steps=steps, target=target) for s in seeds
-    ]
+    say = _Progress(progress)
+    name = "skillful-but-bad" if teacher == "sbt" else "plain"
+    say(f"{len(seeds)} seed(s), each: a {name} teacher ({steps} steps), then 3 students")
+    runs = []
+    for s in seeds:
+        runs.append(
+            _one_seed(x, y, k=k, teacher=teacher, seed=s, steps=steps, target=target, say=say)
+        )
+        say(
+            f"seed {s}: checkpoint at step {runs[-1]['step']}, validation top-1 "
+            f"{runs[-1]['heldout']:.3f}"
+        )
     targets: dict[str, tuple[Loss, list[np.ndarray]]] = {
         "cc": ("set", [theory.TopK(k)(r["soft"]) for r in runs]),
         "distill": ("soft", [r["soft"] for r in runs]),
@@ -235,6 +285,10 @@ def run_distill(
     accuracy: dict[str, np.ndarray] = {}
     chosen_l2: dict[str, list[float]] = {}
     for name, (loss, t) in targets.items():
+        say(
+            f"{name} students: {len(L2_GRID)} weight decays x {len(seeds)} seed(s), "
+            f"one call per weight decay"
+        )
         val_scores, test_scores = [], []
         for l2 in L2_GRID:  # one compiled call per weight decay, all seeds together
             scfg = _student_config(student, loss, l2)
@@ -251,6 +305,7 @@ def run_distill(
         accuracy[name] = np.stack(test_scores)[best, np.arange(len(runs))]
         chosen_l2[name] = [L2_GRID[b] for b in best]
     per_k = [r["report"]["per_k"][0] for r in runs]
+    say("done")
 
     def mean(values: Any) -> float:
         return float(np.mean(values))
@@ -265,6 +320,7 @@ def run_distill(
         "teacher_accuracy_heldout": mean([r["heldout"] for r in runs]),
         "delta": mean([p["delta"] for p in per_k]),
         "gamma_cls": mean([p["gamma_cls"] for p in per_k]),
+        "condition": _agreed([p["condition"] for p in per_k]),
         "condition_holds": bool(all(p["condition_holds"] for p in per_k)),
         "k": k,
         "student_accuracy_cc": mean(accuracy["cc"]),
@@ -300,8 +356,8 @@ def run(args: argparse.Namespace) -> int:
         k = args.k if args.k is not None else min(3, c - 1)
         if not 1 <= k <= c - 1:
             raise InputError(f"--k: must lie in [1, c - 1] = [1, {c - 1}], got {k}")
-        if args.steps < 6:
-            raise InputError(f"--steps: must be at least 6, got {args.steps}")
+        if not 6 <= args.steps <= MAX_STEPS:
+            raise InputError(f"--steps: must lie in [6, {MAX_STEPS}], got {args.steps}")
         if not 1 <= args.seeds <= 100:
             raise InputError(f"--seeds: must lie in [1, 100], got {args.seeds}")
         if not 0 <= args.seed <= 2**31 - 1 - args.seeds:
@@ -311,6 +367,14 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.teacher == "sbt" and k == 1:
+        print(
+            f"warning: k = 1{' (c = 2)' if c == 2 else ''}: the skillful-but-bad teacher is "
+            "punished for a correct top-1 and has no other top-k slot for the true class, so "
+            "it turns into an anti-teacher whose students learn wrong classes; use --teacher "
+            "plain, or k >= 2 with c >= 3",
+            file=sys.stderr,
+        )
     seeds = list(range(args.seed, args.seed + args.seeds))
     report, extra = run_distill(
         x,
@@ -321,6 +385,7 @@ def run(args: argparse.Namespace) -> int:
         seeds=seeds,
         steps=args.steps,
         target=args.teacher_accuracy,
+        progress=sys.stderr,
     )
     if args.json:
         print(json.dumps(report))
@@ -343,7 +408,7 @@ def run(args: argparse.Namespace) -> int:
         f"{report['teacher_accuracy_heldout']:.3f} on the validation split "
         f"({report['teacher_accuracy']:.3f} on the training split)\n"
         f"Delta_{k} = {report['delta']:.3f}, gamma_cls,{k} = {report['gamma_cls']:.3f}: "
-        f"condition {'holds' if report['condition_holds'] else 'fails'} (a heuristic for a "
+        f"condition {report['condition']} on the intervals (a heuristic for a "
         "learned teacher: gamma_cls is a lower bound on gamma, which is 1 for any teacher "
         "that is a function of x)\n"
         f"test accuracy (mean [95% interval]): top-{k} (CC) student {ci('student_accuracy_cc')}, "

@@ -95,6 +95,28 @@ def _read_csv(path: Path, header: Header, rows: int | None) -> NDArray[np.float6
     return data
 
 
+def _check_readable(path: Path) -> None:
+    """A regular file, or an :class:`InputError` saying what is there instead."""
+    try:
+        if path.is_file():
+            return
+        if path.is_dir():
+            raise InputError(f"{path}: a directory, not a file")
+        if path.is_symlink():
+            raise InputError(f"{path}: a symbolic link that loops or leads nowhere")
+        if path.exists():
+            raise InputError(f"{path}: not a regular file")
+    except OSError as exc:  # a loop deeper in the path, a name too long, ...
+        raise InputError(f"{path}: cannot be opened ({exc.strerror or exc})") from None
+    raise InputError(f"{path}: no such file")
+
+
+def _real(raw: NDArray, spec: str) -> None:
+    """Refuse what float64 would silently change: complex values lose their imaginary part."""
+    if raw.dtype.kind == "c":
+        raise InputError(f"{spec}: complex values (dtype {raw.dtype}); expected real numbers")
+
+
 def load_array(
     spec: str, *, default_key: str, header: Header = "auto", rows: int | None = None
 ) -> NDArray:
@@ -105,8 +127,7 @@ def load_array(
     is the number of data rows expected).
     """
     path, key = _split_key(spec)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
+    _check_readable(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".npy":
@@ -134,10 +155,23 @@ def load_array(
 
 
 def load_matrix(
-    spec: str, *, default_key: str, what: str, min_columns: int, header: Header = "auto"
+    spec: str,
+    *,
+    default_key: str,
+    what: str,
+    min_columns: int,
+    header: Header = "auto",
+    simplex: bool = False,
 ) -> NDArray[np.float64]:
-    """A numeric ``[n, m]`` array (``m >= min_columns``) from ``spec``, e.g. soft labels."""
-    raw = load_array(spec, default_key=default_key, header=header)
+    """A real ``[n, m]`` array (``n >= 1``, ``m >= min_columns``) from ``spec``, as float64.
+
+    ``simplex``: the rows are probability vectors; when stored in a precision coarser than
+    float64 (float16, float32), rows whose sum is within that precision's rounding of 1
+    (``m`` times its machine epsilon) are divided by their sum, so the file's rounding is
+    not taken for a wrong soft label. Other rows are left for the caller to refuse.
+    """
+    raw = np.asarray(load_array(spec, default_key=default_key, header=header))
+    _real(raw, spec)
     try:
         arr = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
@@ -146,6 +180,13 @@ def load_matrix(
         raise InputError(
             f"{spec}: expected {what} of shape [n, m] with m >= {min_columns}, got {arr.shape}"
         )
+    if arr.shape[0] == 0:
+        raise InputError(f"{spec}: no rows")
+    if simplex and raw.dtype.kind == "f" and np.finfo(raw.dtype).eps > 1e-12:
+        with np.errstate(all="ignore"):
+            sums = arr.sum(axis=1, keepdims=True)
+            rounding = np.abs(sums - 1.0) <= arr.shape[1] * float(np.finfo(raw.dtype).eps)
+            arr = np.where(rounding, arr / sums, arr)
     return arr
 
 
@@ -153,6 +194,7 @@ def load_label_vector(spec: str, *, rows: int, rows_spec: str, header: Header = 
     """A ``[n]`` array of labels from ``spec`` (a single column or row is flattened), with as
     many entries as ``rows_spec`` has rows; its values are checked by the caller."""
     labels = np.asarray(load_array(spec, default_key="labels", header=header, rows=rows))
+    _real(labels, spec)
     if labels.ndim == 2 and 1 in labels.shape:
         labels = labels.ravel()
     if labels.ndim != 1:

@@ -48,11 +48,10 @@ def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
         what="soft labels",
         min_columns=2,
         header=args.csv_header,
+        simplex=not args.logits,
     )
     if args.logits:
-        if not np.all(np.isfinite(soft)):
-            raise InputError(f"{soft_name}: logits contain NaN or inf")
-        soft = special.softmax(soft, axis=1)
+        soft = softmax_logits(soft, soft_name)
     labels = load_label_vector(
         labels_name, rows=soft.shape[0], rows_spec=soft_name, header=args.csv_header
     )
@@ -68,14 +67,28 @@ def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
     return soft, labels
 
 
+def softmax_logits(logits: np.ndarray, name: str) -> np.ndarray:
+    """Soft labels from ``[n, c]`` logits; ``-inf`` masks a class (probability 0), NaN and
+    ``+inf`` are refused, and so is a row with every class masked."""
+    if np.isnan(logits).any() or np.isposinf(logits).any():
+        raise InputError(f"{name}: logits contain NaN or +inf")
+    masked = np.isneginf(logits).all(axis=1)
+    if masked.any():
+        raise InputError(
+            f"{name}: row {int(np.argmax(masked))} has every logit -inf (no class left)"
+        )
+    return np.asarray(special.softmax(logits, axis=1))
+
+
 def _table(report: dict[str, Any], confidence: float) -> str:
     lines = [
         f"n = {report['n']} soft labels, c = {report['c']} classes, "
         f"top-1 accuracy {report['top1_accuracy']:.4f}",
-        f"intervals: {confidence:.0%}; gamma_cls <= gamma, so 'holds' is optimistic",
+        f"intervals: {confidence:.0%}; the condition Delta + gamma_cls < 1 is decided on them "
+        "('undecided' when they straddle 1); gamma_cls <= gamma, so 'holds' is optimistic",
         "",
         f"{'k':>3}  {'Delta':>7}  {'interval':>17}  {'gamma_cls':>9}  {'interval':>17}  "
-        f"{'margin':>7}  holds",
+        f"{'margin':>7}  condition",
     ]
     for row in report["per_k"]:
         d_lo, d_hi = row["delta_ci"]
@@ -83,7 +96,7 @@ def _table(report: dict[str, Any], confidence: float) -> str:
         lines.append(
             f"{row['k']:>3}  {row['delta']:7.4f}  [{d_lo:.4f}, {d_hi:.4f}]  "
             f"{row['gamma_cls']:9.4f}  [{g_lo:.4f}, {g_hi:.4f}]  {row['margin']:7.4f}  "
-            f"{'yes' if row['condition_holds'] else 'no'}"
+            f"{row['condition']}"
         )
     lines += ["", f"best k (largest margin): {report['best_k']}"]
     return "\n".join(lines)

@@ -3,6 +3,8 @@
 With an output directory, finished cells are kept under ``OUT/cells`` (keyed by everything
 that determines them, :mod:`verify._cells`), so running again skips them: a stopped run
 loses at most the cell in flight. A cell several claims need is obtained once per run.
+The directory is checked writable before any work, and a report already there is added to,
+never made worse (:mod:`verify._outputs`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from verify._cells import CellOutcome, CellStore, cell_key
+from verify._catalog import all_claims
+from verify._cells import CellOutcome, CellStore, cell_key, key_hash
+from verify._outputs import check_writable, earlier_claims, is_current
 from verify._progress import ProgressBar
-from verify._report import build_report, write_report
+from verify._report import build_report, versions, write_report
 from verify._spec import SUITES, ClaimSpec
 from verify._suites import sizes_for
 from verify.schema import CellRef, ClaimResult
@@ -28,6 +32,7 @@ def run_claims(
     seeds: int | None = None,
     out: Path | None = None,
     progress: TextIO | None = sys.stderr,
+    replace: bool = False,
 ) -> list[ClaimResult]:
     """Run ``specs`` in order; after each, rewrite the report under ``out`` (if given).
 
@@ -39,24 +44,40 @@ def run_claims(
       out: directory for ``report.json``, ``report.md`` and the kept cells (``None``: keep
         nothing, write nothing).
       progress: stream for the progress bar (``None``: silent).
+      replace: start a new report under ``out`` instead of adding to the one there.
 
     Returns:
-      one :class:`~verify.schema.ClaimResult` per spec.
+      one :class:`~verify.schema.ClaimResult` per spec (this run's; the report under
+      ``out`` also holds the claims kept from before).
+
+    Raises:
+      verify._outputs.OutputRefused: ``out`` cannot be written (checked before any work)
+        or holds a report this run cannot add to.
+      OSError: a write failed during the run (a full disk).
     """
     if suite not in SUITES:
         raise ValueError(f"suite: must be one of {SUITES}, got {suite!r}")
     if seeds is not None and seeds < 1:
         raise ValueError(f"seeds: must be at least 1, got {seeds}")
-    bar = ProgressBar(len(specs), progress)
-    store = CellStore(None if out is None else Path(out) / "cells")
-    cells = {cell.id: cell for spec in specs for cell in spec.needs}
+    catalog = {s.id: s for s in all_claims()} | {s.id: s for s in specs}
+    cells = {cell.id: cell for spec in catalog.values() for cell in spec.needs}
     sizes = {c.sizes: sizes_for(c.sizes, suite, seeds=seeds) for c in cells.values()}
     # Every key now, while the source on disk is the source that was imported.
     keys = {i: cell_key(c, sizes[c.sizes], seed) for i, c in cells.items()}
+    hashes = {i: key_hash(k) for i, k in keys.items()}
+    kept: dict[str, ClaimResult] = {}
+    if out is not None:
+        check_writable(Path(out))
+        if not replace:
+            settings = {"suite": suite, "seed": seed, "seeds": seeds, "versions": versions()}
+            running = {s.id for s in specs}
+            kept = earlier_claims(Path(out), settings=settings, hashes=hashes, running=running)
+    bar = ProgressBar(len(specs), progress)
+    store = CellStore(None if out is None else Path(out) / "cells")
     obtained: dict[str, CellOutcome] = {}
     done: list[ClaimResult] = []
     start = time.perf_counter()
-    for i, spec in enumerate(specs, 1):
+    for spec in specs:
         bar.start_claim(spec.id)
         t0 = time.perf_counter()
         for cell in spec.needs:
@@ -88,12 +109,15 @@ def run_claims(
         done.append(result)
         bar.finish_claim(result.verdict)
         if out is not None:
+            kept[result.id] = result
+            merged = [kept[c] for c in catalog if c in kept]
+            complete = len(merged) == len(catalog) and all(is_current(c, hashes) for c in merged)
             report = build_report(
-                done,
+                merged,
                 suite=suite,
                 seed=seed,
                 seconds=time.perf_counter() - start,
-                complete=i == len(specs),
+                complete=complete,
                 seeds=seeds,
             )
             write_report(Path(out), report)

@@ -13,6 +13,7 @@ trains (the paper's headline figure).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
@@ -102,9 +103,16 @@ def _sbt_loss(logits: jax.Array, y: jax.Array, wrong: jax.Array, cfg: SBTConfig)
 
 
 def train_sbt_teacher(
-    x: np.ndarray, y: np.ndarray, cfg: SBTConfig, *, seed: int
+    x: np.ndarray,
+    y: np.ndarray,
+    cfg: SBTConfig,
+    *,
+    seed: int,
+    on_checkpoint: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Params], list[int]]:
     """Train the teacher on ``x [p, n]``, ``y [n]``; return its parameters at each checkpoint.
+
+    ``on_checkpoint(step, steps)`` is called after each checkpoint (progress).
 
     Returns:
       the parameter sets and the step each was taken at.
@@ -125,6 +133,8 @@ def train_sbt_teacher(
         params, state = run(params, state, sub, xj, yj)
         snapshots.append(jax.tree.map(np.asarray, params))
         steps.append((i + 1) * segment)
+        if on_checkpoint is not None:
+            on_checkpoint(steps[-1], segment * cfg.checkpoints)
     return snapshots, steps
 
 
