@@ -8,23 +8,45 @@ the results (the others are still drawn); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import errno
+import dataclasses
+import math
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from figures._registry import all_figures
 from figures._style import save, supported_formats
 from verify.schema import SchemaError, load_report
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, status 2
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
+def _directory(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path (say '.' for the current directory)")
+    return Path(text)
+
+
+def _not_finite(value: Any) -> bool:
+    """Whether a measurement holds NaN or an infinity anywhere."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_not_finite(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, dict):
+        return any(_not_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_not_finite(v) for v in value)
+    return isinstance(value, float) and not math.isfinite(value)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m figures", description="Draw figures from saved results."
-    )
+    parser = _Parser(prog="python -m figures", description="Draw figures from saved results.")
     sub = parser.add_subparsers(dest="command", required=True)
     draw = sub.add_parser("all", help="draw every figure whose claims are in the results")
     draw.add_argument("--results", type=Path, required=True, help="a directory with report.json")
-    draw.add_argument("--out", type=Path, required=True, help="where PNG and PDF files go")
+    draw.add_argument("--out", type=_directory, required=True, help="where PNG and PDF files go")
     draw.add_argument("--only", default=None, help="draw just this figure")
     draw.add_argument("--formats", default="png,pdf", help="comma-separated file types")
     draw.add_argument("--dpi", type=int, default=150, help="resolution of raster files")
@@ -34,8 +56,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_out(out: Path) -> None:
     """Create ``out`` and write a probe file in it, or raise ``OSError``."""
-    if str(out) == "":
-        raise OSError(errno.EINVAL, "an empty path", "--out")
     out.mkdir(parents=True, exist_ok=True)
     probe = out / ".figures-probe"
     probe.write_bytes(b"")
@@ -88,6 +108,13 @@ def _draw_all(args: argparse.Namespace) -> int:
             print(f"skip {spec.name}: the results lack {', '.join(missing)}", file=sys.stderr)
             skipped += 1
             continue
+        gaps = [c for c in spec.needs if _not_finite(report.claim(c).measurement)]
+        if gaps:
+            print(
+                f"warning: {spec.name}: {', '.join(gaps)} hold NaN or infinite values, drawn as "
+                "gaps or left out",
+                file=sys.stderr,
+            )
         try:
             paths = save(spec.draw(report), args.out, spec.name, formats=formats, dpi=args.dpi)
         except OSError:
@@ -111,15 +138,22 @@ def _draw_all(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def _say(line: str) -> None:
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr gone: the status still tells
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; the exit statuses are in the module docstring."""
     args = _parser().parse_args(argv)
     try:
         return _draw_all(args)
     except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+        _say("\ninterrupted")
         return 130
     except OSError as exc:  # a disk that fills, a directory removed while drawing
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _say(f"error: {where}{exc.strerror or exc}")
         return 2

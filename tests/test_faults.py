@@ -258,7 +258,8 @@ def test_figures_exit_statuses(quick_report, tmp_path: Path, capsys) -> None:
 
 
 def test_a_broken_pipe_is_quiet(tmp_path: Path) -> None:
-    """``... | head`` with the reader gone before the output: no traceback, status 2."""
+    """``... | head`` with the reader gone before the output: one line, no traceback,
+    status 2."""
     y = np.arange(3000) % 5
     np.save(tmp_path / "d.npy", np.eye(5)[y] * 0.5 + 0.1)
     np.save(tmp_path / "y.npy", y)
@@ -273,6 +274,7 @@ def test_a_broken_pipe_is_quiet(tmp_path: Path) -> None:
     proc.stdout.close()  # long before the table is written: loading alone takes a second
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and b"Traceback" not in err, err
+    assert err.decode().strip().endswith("(broken pipe)"), err
 
 
 @pytest.mark.parametrize("command", [["verify", "list"], ["figures", "list"]])
@@ -333,7 +335,7 @@ def test_pickled_arrays_are_refused_unloaded(tmp_path: Path, capsys) -> None:
 
     class Payload:
         def __reduce__(self) -> tuple[Any, tuple[str]]:
-            return (Path.touch, (str(marker),))  # type: ignore[return-value]
+            return (Path.touch, (str(marker),))
 
     np.save(tmp_path / "y.npy", np.zeros(2, int))
     np.save(tmp_path / "evil.npy", np.array([Payload(), 1], dtype=object), allow_pickle=True)
@@ -377,3 +379,103 @@ def test_two_runs_into_one_out_at_once_agree(tmp_path: Path) -> None:
         return [(c["id"], c["measurement"], c["verdict"]) for c in _report_of(out)["claims"]]
 
     assert measured(shared) == measured(alone)
+
+
+def test_runs_of_different_claims_racing_into_one_out_keep_each_others(tmp_path: Path) -> None:
+    """Three runs of different claims at once into one ``--out``: each write re-reads the
+    report under a lock, so the report ends with every claim of the three."""
+    patterns = [FEW, "facts", "lemma"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "verify", "run", "--claims", p, "--out", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for p in patterns
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert set(_ids(tmp_path)) == {"facts", "lemma", *_ids_of(FEW)}
+
+
+def _ids_of(pattern: str) -> list[str]:
+    import verify
+
+    return [s.id for s in verify.select(pattern)]
+
+
+def test_an_interrupt_swallowed_by_a_callback_is_delivered_again() -> None:
+    """A Ctrl-C that lands in a garbage-collection callback (where JAX has one) cannot be
+    raised there; the command's hook delivers it to the main thread instead of dropping it."""
+    import gc
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":  # once per collection, as one Ctrl-C is one interrupt
+            raise KeyboardInterrupt
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = _cli._deliver_swallowed_interrupts
+    gc.callbacks.append(callback)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            gc.collect()  # the callback's interrupt is unraisable here ...
+            gc.callbacks.remove(callback)
+            for _ in range(10**7):  # ... and arrives at the next bytecode boundary
+                pass
+    finally:
+        if callback in gc.callbacks:
+            gc.callbacks.remove(callback)
+        sys.unraisablehook = previous
+
+
+def test_an_unwritable_stderr_changes_nothing(tmp_path: Path) -> None:
+    """``2>/dev/full``: progress and messages cannot be written; the run still finishes,
+    writes its report and exits 0."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "verify", "run", "--claims", "facts", "--out", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=full,
+            cwd=ROOT,
+            timeout=300,
+        )
+    assert proc.returncode == 0 and _ids(tmp_path) == ["facts"]
+
+
+def test_usage_errors_are_one_line(capsys) -> None:
+    for argv in (["run", "--suite", "nope"], ["indicators", "--k", "2", "--all-k"]):
+        with pytest.raises(SystemExit) as usage:
+            _cli.main(argv)
+        err = capsys.readouterr().err
+        assert usage.value.code == 2 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith("error: python -m verify ")
+    with pytest.raises(SystemExit) as usage:
+        figures_cli.main(["all", "--results", ".", "--out", ""])
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and err.startswith("error: ") and "an empty path" in err
+
+
+def test_a_figure_of_some_nan_values_is_drawn_with_a_warning(
+    quick_report, tmp_path: Path, capsys
+) -> None:
+    """One NaN in a plotted curve is a gap, not a failure: drawn, with a warning naming
+    the claim, and status 0."""
+    _, report, _, _ = quick_report
+    edited = json.loads(json.dumps(report))
+    (phase,) = [c for c in edited["claims"] if c["id"] == "conditions/phase"]
+    name, values = next(
+        (k, v)
+        for k, v in phase["measurement"].items()
+        if isinstance(v, list) and len(v) > 2 and isinstance(v[1], float)
+    )
+    values[1] = "nan"
+    (tmp_path / "report.json").write_text(json.dumps(edited))
+    code = figures_cli.main(
+        ["all", "--results", str(tmp_path), "--out", str(tmp_path / "f"), "--only", "phase-diagram"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0 and "drew phase-diagram" in out, (name, err)
+    assert "warning: phase-diagram: conditions/phase hold NaN" in err

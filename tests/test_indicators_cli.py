@@ -342,3 +342,25 @@ def test_what_is_there_instead_of_a_file_is_named(tmp_path: Path, capsys) -> Non
             ["--soft-labels", str(tmp_path / name), "--labels", str(tmp_path / "y.npy")], capsys
         )
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_excel_bom_pandas_index_and_huge_unsigned_labels(tmp_path: Path, capsys) -> None:
+    """A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first value: all 20
+    rows are read. pandas' default to_csv adds an index column under a ``,0,1`` header:
+    refused with the fix, never read as data. uint64 labels near 2^64 are out of range as
+    themselves, not as wrapped negative numbers."""
+    y = np.arange(20) % 2
+    d = np.eye(2)[y] * 0.8 + 0.1
+    body = "\n".join(",".join(repr(float(v)) for v in row) for row in d) + "\n"
+    (tmp_path / "d.csv").write_text(body, encoding="utf-8-sig")
+    (tmp_path / "y.csv").write_text("\n".join(map(str, y)) + "\n", encoding="utf-8-sig")
+    args = ["--soft-labels", str(tmp_path / "d.csv"), "--labels", str(tmp_path / "y.csv")]
+    code, out, err = _run([*args, "--json"], capsys)
+    assert code == 0 and json.loads(out)["n"] == 20, err
+    index = ",0,1\n" + "\n".join(f"{i}," + line for i, line in enumerate(body.split("\n")[:-1]))
+    (tmp_path / "indexed.csv").write_text(index + "\n")
+    code, _, err = _run(["--soft-labels", str(tmp_path / "indexed.csv"), *args[2:]], capsys)
+    assert code == 2 and "index=False" in err and len(err.strip().splitlines()) == 1
+    np.save(tmp_path / "big.npy", np.full(20, 2**64 - 1, dtype=np.uint64))
+    code, _, err = _run([*args[:2], "--labels", str(tmp_path / "big.npy")], capsys)
+    assert code == 2 and "18446744073709551615" in err and "-" not in err.split("range")[1]

@@ -8,10 +8,13 @@ with one line and never a traceback; 130 interrupted (Ctrl-C), also while loadin
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
+from typing import Any, NoReturn
 
 from verify import _distill_cli, _findings, _indicators_cli
 from verify._catalog import all_claims, select
@@ -26,8 +29,33 @@ DEFAULT_SEED = 0
 MAX_SEEDS = 1000
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line and status 2 (``--help`` shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
+def _say(line: str) -> None:
+    """A line on stderr; a stderr that cannot be written must not change the status."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _deliver_swallowed_interrupts(unraisable: Any) -> None:
+    """``sys.unraisablehook``: a Ctrl-C that landed in a callback Python cannot raise from
+    (JAX's garbage-collection hook) is delivered again to the main thread, not dropped."""
+    if issubclass(unraisable.exc_type, KeyboardInterrupt):
+        # From another thread, a moment later: raised here, it would be unraisable again.
+        threading.Timer(0.01, _thread.interrupt_main).start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m verify",
         description="Verify the theory of learning from biased soft labels.",
     )
@@ -85,21 +113,25 @@ def _list(suite: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (see the module docstring)."""
     args = _parser().parse_args(argv)
+    sys.unraisablehook = _deliver_swallowed_interrupts
     try:
         return _command(args)
     except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+        _say("\ninterrupted")
         return 130
-    except BrokenPipeError:  # the reader left (`| head`): nothing more to say, to anyone
+    except BrokenPipeError:  # the reader left (`| head`): no more output goes to stdout
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _say("error: the output was closed before everything was written (broken pipe)")
         return 2
     except MemoryError:
-        print("error: out of memory (try a smaller input or fewer --seeds)", file=sys.stderr)
+        _say("error: out of memory (try a smaller input or fewer --seeds)")
         return 2
     except OSError as exc:  # the environment: a disk that fills, a directory made read-only
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _say(f"error: {where}{exc.strerror or exc}")
         return 2
+    finally:
+        sys.unraisablehook = sys.__unraisablehook__
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -115,14 +147,13 @@ def _command(args: argparse.Namespace) -> int:
     try:
         specs = select(args.claims)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 2
     out = args.out or Path("results") / args.suite
     if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
-        print(
+        _say(
             f"error: --seeds must lie in 1..{MAX_SEEDS} (students per setting, all trained in "
-            f"one call), got {args.seeds}",
-            file=sys.stderr,
+            f"one call), got {args.seeds}"
         )
         return 2
     try:
@@ -135,20 +166,18 @@ def _command(args: argparse.Namespace) -> int:
             replace=args.replace,
         )
     except KeyboardInterrupt:
-        print(
+        _say(
             f"\ninterrupted: finished work is kept under {out}; run the same command again "
-            "to resume",
-            file=sys.stderr,
+            "to resume"
         )
         return 130
     except OutputRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return 2
     except OSError as exc:
-        print(
+        _say(
             f"error: {exc.filename or out}: {exc.strerror or exc}; finished cells and the report "
-            f"so far are kept under {out}",
-            file=sys.stderr,
+            f"so far are kept under {out}"
         )
         return 2
     failing = [c.id for c in claims if c.fails_suite]
@@ -158,6 +187,6 @@ def _command(args: argparse.Namespace) -> int:
         f"{counts['silent']} silent. Report: {out / 'report.md'}"
     )
     if failing:
-        print(f"[proved] statements refuted: {', '.join(failing)}", file=sys.stderr)
+        _say(f"[proved] statements refuted: {', '.join(failing)}")
         return 1
     return 0

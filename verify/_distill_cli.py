@@ -178,7 +178,10 @@ class _Progress:
     def __call__(self, text: str) -> None:
         if self.stream is not None:
             elapsed = clock(time.perf_counter() - self.start)
-            print(f"[{elapsed}] {text}", file=self.stream, flush=True)
+            try:
+                print(f"[{elapsed}] {text}", file=self.stream, flush=True)
+            except (OSError, ValueError):  # a closed or full stream must not stop the work
+                self.stream = None
 
 
 def _one_seed(

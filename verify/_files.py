@@ -60,11 +60,16 @@ def _has_header(path: Path, rows: int | None) -> bool:
       cannot be told apart and the file is refused (``--csv-header`` decides);
     - any other numeric first row is data.
     """
-    with path.open("r", encoding="utf-8") as handle:
+    with path.open("r", encoding="utf-8-sig") as handle:  # a BOM (Excel's "CSV UTF-8")
         lines = [line.strip() for line in handle if line.strip()]
     if not lines:
         return False
     first = [cell.strip() for cell in lines[0].split(",")]
+    if len(first) > 1 and first[0] == "" and first[1:] == [str(i) for i in range(len(first) - 1)]:
+        raise InputError(
+            f"{path}: the first row {lines[0]!r} is pandas' header over an index column, "
+            "which would be read as data; write the file with to_csv(..., index=False)"
+        )
     try:
         [float(cell) for cell in first if cell]
     except ValueError:
@@ -87,7 +92,9 @@ def _read_csv(path: Path, header: Header, rows: int | None) -> NDArray[np.float6
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an empty file is reported below, not warned
-            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
+            data = np.loadtxt(
+                path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64, encoding="utf-8-sig"
+            )
     except ValueError as exc:
         raise InputError(f"{path}: not a numeric CSV ({str(exc).splitlines()[0]})") from None
     if data.size == 0:

@@ -1,6 +1,9 @@
 """The output directory: checked writable before any work, and a report already there is
 never made worse, because a run into an ``--out`` that holds a report adds to it.
 
+Each write of the report re-reads the one on disk under a lock and adds this run's claims
+to it, so runs of different claims racing into one ``--out`` keep each other's claims.
+
 The claims already there are kept until this run replaces them, so a rerun that fails
 (a full disk, an interrupt) leaves at least the claims it found. Claims are mixed only when
 they belong together: same suite, seed, ``--seeds`` and library versions, each claim
@@ -12,8 +15,10 @@ of the catalogue, each current.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from verify._atomic import write_atomic
@@ -98,3 +103,65 @@ def earlier_claims(
             f"(--claims) or {hint}"
         )
     return {c.id: c for c in old.claims}
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``out``'s report lock (an advisory ``flock`` on a file kept beside it)."""
+    with open(out / ".report.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ReportWriter:
+    """Writes a run's report under ``out``, adding its claims to those kept there.
+
+    Args:
+      out: the output directory (checked writable by :func:`check_writable`).
+      settings, hashes: as for :func:`earlier_claims`.
+      order: every claim id of the catalogue, in suite order.
+      running: ids of the claims this run computes.
+      replace: start a new report (the first write ignores the one on disk).
+      write: ``write(claims, complete)`` builds and writes the report files.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        *,
+        settings: Mapping[str, object],
+        hashes: Mapping[str, str],
+        order: Sequence[str],
+        running: set[str],
+        replace: bool,
+        write: Callable[[list[ClaimResult], bool], None],
+    ):
+        self.out, self.settings, self.hashes = out, settings, hashes
+        self.order, self.running, self.replace, self._write = list(order), running, replace, write
+        self.wrote = False
+
+    def _kept(self) -> dict[str, ClaimResult]:
+        if self.replace and not self.wrote:
+            return {}
+        return earlier_claims(
+            self.out, settings=self.settings, hashes=self.hashes, running=self.running
+        )
+
+    def check(self) -> None:
+        """Refuse now, before any work, a report this run could not add to."""
+        with _locked(self.out):
+            self._kept()
+
+    def write(self, done: Sequence[ClaimResult]) -> None:
+        """The report of the claims on disk and ``done`` (which replace theirs)."""
+        with _locked(self.out):
+            claims = self._kept() | {c.id: c for c in done}
+            merged = [claims[i] for i in self.order if i in claims]
+            complete = len(merged) == len(self.order) and all(
+                is_current(c, self.hashes) for c in merged
+            )
+            self._write(merged, complete)
+            self.wrote = True

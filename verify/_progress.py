@@ -47,11 +47,14 @@ class ProgressBar:
     def _draw(self, final: bool = False) -> None:
         if self.stream is None:
             return
-        if self.tty:
-            end = "\n" if final else ""
-            print("\r\033[K" + self._line(), end=end, file=self.stream, flush=True)
-        elif final:
-            print(self._line(), file=self.stream, flush=True)
+        try:
+            if self.tty:
+                end = "\n" if final else ""
+                print("\r\033[K" + self._line(), end=end, file=self.stream, flush=True)
+            elif final:
+                print(self._line(), file=self.stream, flush=True)
+        except (OSError, ValueError):  # a closed or full stream: the run goes on, silently
+            self.stream = None
 
     def start_claim(self, claim_id: str) -> None:
         """A claim begins."""

@@ -158,5 +158,11 @@ class Estimation:
         )
 
     def falls(self, below: float) -> bool:
-        """The slope's upper 95% end is below ``below`` (and is a number)."""
+        """The slope's upper 95% end is below ``below`` (and is a number): shown to fall."""
         return bool(np.isfinite(self.slope.ci[1]) and self.slope.ci[1] < below)
+
+    def stalls(self, below: float) -> bool:
+        """The slope's lower 95% end is at or above ``below``: shown *not* to fall at that
+        rate. Neither this nor :meth:`falls` (an interval across ``below``, or not a
+        number) decides nothing: few seeds at few sizes leave the rate open."""
+        return bool(np.isfinite(self.slope.ci[0]) and self.slope.ci[0] >= below)

@@ -2,7 +2,8 @@
 then details).
 
 Both are written atomically and rewritten after every claim, so a stopped run leaves a
-consistent partial report marked incomplete.
+consistent partial report marked incomplete (a report holds every claim of the catalogue
+or says it is incomplete; :mod:`verify._outputs` adds a run's claims to those kept).
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ def render_markdown(report: Report) -> str:
         f"# Verification report: suite `{report.suite}`",
         "",
         f"Seed {report.seed}; {report.seconds:.1f} s; "
-        + ("complete." if report.complete else "**incomplete** (the run was stopped)."),
+        + (
+            "complete."
+            if report.complete
+            else "**incomplete**: not every claim is here (a subset was run, or the run was "
+            "stopped)."
+        ),
         "",
         "| claim | status | verdict | result |",
         "|---|---|---|---|",

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from verify._catalog import all_claims
 from verify._cells import CellOutcome, CellStore, cell_key, key_hash
-from verify._outputs import check_writable, earlier_claims, is_current
+from verify._outputs import ReportWriter, check_writable
 from verify._progress import ProgressBar
 from verify._report import build_report, versions, write_report
 from verify._spec import SUITES, ClaimSpec
@@ -65,18 +65,34 @@ def run_claims(
     # Every key now, while the source on disk is the source that was imported.
     keys = {i: cell_key(c, sizes[c.sizes], seed) for i, c in cells.items()}
     hashes = {i: key_hash(k) for i, k in keys.items()}
-    kept: dict[str, ClaimResult] = {}
+    start = time.perf_counter()
+    writer = None
     if out is not None:
         check_writable(Path(out))
-        if not replace:
-            settings = {"suite": suite, "seed": seed, "seeds": seeds, "versions": versions()}
-            running = {s.id for s in specs}
-            kept = earlier_claims(Path(out), settings=settings, hashes=hashes, running=running)
+        writer = ReportWriter(
+            Path(out),
+            settings={"suite": suite, "seed": seed, "seeds": seeds, "versions": versions()},
+            hashes=hashes,
+            order=list(catalog),
+            running={s.id for s in specs},
+            replace=replace,
+            write=lambda claims, complete: write_report(
+                Path(out),
+                build_report(
+                    claims,
+                    suite=suite,
+                    seed=seed,
+                    seconds=time.perf_counter() - start,
+                    complete=complete,
+                    seeds=seeds,
+                ),
+            ),
+        )
+        writer.check()
     bar = ProgressBar(len(specs), progress)
     store = CellStore(None if out is None else Path(out) / "cells")
     obtained: dict[str, CellOutcome] = {}
     done: list[ClaimResult] = []
-    start = time.perf_counter()
     for spec in specs:
         bar.start_claim(spec.id)
         t0 = time.perf_counter()
@@ -108,17 +124,6 @@ def run_claims(
         )
         done.append(result)
         bar.finish_claim(result.verdict)
-        if out is not None:
-            kept[result.id] = result
-            merged = [kept[c] for c in catalog if c in kept]
-            complete = len(merged) == len(catalog) and all(is_current(c, hashes) for c in merged)
-            report = build_report(
-                merged,
-                suite=suite,
-                seed=seed,
-                seconds=time.perf_counter() - start,
-                complete=complete,
-                seeds=seeds,
-            )
-            write_report(Path(out), report)
+        if writer is not None:
+            writer.write(done)
     return done

@@ -95,7 +95,8 @@ class Report:
     Attributes:
       schema_version: :data:`SCHEMA_VERSION` of the code that wrote it.
       suite, seed, seeds: the run's settings (``seeds``: the ``--seeds`` override).
-      complete: every selected claim finished.
+      complete: every claim of the catalogue is here, each computed from the cells the
+        current code keys (a run of a subset, or a stopped one, is not complete).
       seconds: wall time so far.
       versions, platform, command: where and how it ran.
       counts: claims per verdict; proved_refuted: ids of refuted [proved] claims.

@@ -116,18 +116,19 @@ CURVES = CellSpec("learnability/curves", LearningCurves, compute_curves)
 def judge_margin(m: LearningCurves, p: float) -> Judgement:
     """On the estimation error (each curve's students against their class's population
     minimizer, which is what a trained student converges to). Refuted when a curve inside
-    the condition does not fall (slope's upper end not below ``p``) or when, at some size,
+    the condition is shown not to fall (slope's lower end at or above ``p``) or when, at some size,
     a smaller margin's interval lies wholly below a larger margin's (the wrong order,
     intervals apart). Confirmed when every curve falls and, at the largest size, every
     smaller margin's interval lies wholly above the next larger one's. Silent otherwise
-    (intervals that overlap decide no order), and when no teacher is inside."""
+    (a slope interval across ``p``, intervals that overlap decide no order), and when no
+    teacher is inside."""
     inside = sorted(m.inside(), key=lambda c: -c.margin)
     if not inside:
         return silent("no teacher is inside the condition")
     est = [c.estimation.disagreement for c in inside]
     if not all(np.all(np.isfinite(e.mean + e.ci_low + e.ci_high)) for e in est):
         return refuted("an estimation curve holds values that are not numbers")
-    flat = [c.margin for c in inside if not c.estimation.falls(p)]
+    flat = [c.margin for c in inside if c.estimation.stalls(p)]
     if flat:
         return refuted(f"the estimation errors of margins {flat} do not fall")
     pairs = list(zip(range(len(inside) - 1), range(1, len(inside)), strict=True))
@@ -138,6 +139,9 @@ def judge_margin(m: LearningCurves, p: float) -> Judgement:
                     f"at n = {n} margin {inside[j].margin:.2f} is below margin "
                     f"{inside[i].margin:.2f}, intervals apart"
                 )
+    open_rate = [c.margin for c in inside if not c.estimation.falls(p)]
+    if open_rate:
+        return silent(f"whether the estimation errors of margins {open_rate} fall is undecided")
     last = len(m.sizes) - 1
     unclear = [
         f"{inside[j].margin:.2f} vs {inside[i].margin:.2f}"

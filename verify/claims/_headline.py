@@ -310,7 +310,7 @@ def judge_headline(m: Headline, p: HeadlinePrediction) -> Judgement:
     interval: confirmed when the interval's upper end is within the bar, refuted when its
     lower end is beyond it, silent in between. Refuted when no seed produced a qualifying
     teacher (the teacher's existence is part of the statement); silent when nothing was
-    measured."""
+    measured or a single seed qualifies (no interval)."""
     if not any(run.checkpoints for run in m.runs):
         return silent("no teacher checkpoint was measured")
     gaps = p.gaps(m)
@@ -325,6 +325,8 @@ def judge_headline(m: Headline, p: HeadlinePrediction) -> Judgement:
         f"mean gap to the true-label student {mean:.3f} [{lo:.3f}, {hi:.3f}] over "
         f"{gaps.size}/{len(m.runs)} qualifying seeds (bar {p.within:g})"
     )
+    if gaps.size < 2:
+        return silent(text + ": one qualifying seed gives no interval")
     if not np.isfinite(hi) or lo > p.within:
         return refuted(text)
     if hi <= p.within:

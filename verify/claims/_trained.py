@@ -369,7 +369,9 @@ def compute_beyond(ctx: CellContext) -> BeyondBoundary:
 def judge_beyond(m: BeyondBoundary, p: float) -> Judgement:
     """Confirmed when, for both learners, the linear population minimizer agrees with Bayes
     on less than ``p`` of inputs (whole interval) and the students approach it (slope's
-    upper end below DECAY); silent unless the teacher is beyond ``Delta + gamma = 1``."""
+    upper end below DECAY); refuted by a minimizer that agrees more or by students shown
+    not to approach it (slope's lower end at or above DECAY); silent when the slopes leave
+    it open, or unless the teacher is beyond ``Delta + gamma = 1``."""
     total = m.indicators.delta + m.indicators.gamma
     if total <= 1:
         return silent(f"Delta + gamma = {total:.3f} is not beyond the boundary")
@@ -379,8 +381,17 @@ def judge_beyond(m: BeyondBoundary, p: float) -> Judgement:
             return refuted(
                 f"the {name} population minimizer agrees with Bayes on up to {agree_hi:.3f}"
             )
-        if not curve.estimation.falls(DECAY):
+        if curve.estimation.stalls(DECAY):
             return refuted(f"the {name} students do not approach their population minimizer")
+    undecided = [
+        n for n, c in (("cc", m.cc), ("distill", m.distill)) if not c.estimation.falls(DECAY)
+    ]
+    if undecided:
+        return silent(
+            "both population minimizers are flipped; whether the "
+            f"{' and '.join(undecided)} students approach them is undecided at these sizes "
+            f"(slope intervals across {DECAY})"
+        )
     return confirmed("both population minimizers are flipped, and the students approach them")
 
 
@@ -500,7 +511,8 @@ PARAMETER_TOL = 1e-3
 
 def judge_well_specified(m: WellSpecified, p: float) -> Judgement:
     """Confirmed when every distilled student is within ``p`` of the truth and the
-    hard-label student's error falls (slope's upper end below 0). A distilled student
+    hard-label student's error falls (slope's upper end below 0); its error shown not to
+    fall (lower end at or above 0) refutes, an interval across 0 is silent. A distilled student
     farther than ``p`` refutes if it reached its empirical minimizer (the statement's
     object); if it did not, the measurement says nothing about the statement: silent. The
     linear population minimizer is the posterior, so its floor must lie within the floor
@@ -511,8 +523,13 @@ def judge_well_specified(m: WellSpecified, p: float) -> Judgement:
         if m.distill.converged_fraction < 1:
             return silent("far from the truth, but some students did not reach their minimizer")
         return refuted(f"a distilled student is {m.distill.max_parameter_error:.2g} from the truth")
-    if not m.truth.slope.ci[1] < 0:
+    if m.truth.slope.ci[0] >= 0:
         return refuted("the hard-label student's parameter error does not fall")
+    if not m.truth.slope.ci[1] < 0:
+        return silent(
+            "distillation recovers the truth at every n; whether the hard-label student "
+            "converges is undecided at these sizes (slope interval across 0)"
+        )
     return confirmed("distillation recovers the truth at every n; hard labels converge")
 
 

@@ -79,11 +79,13 @@ class Reaches:
 
 def judge_reaches(floor: Floor, estimation: Estimation, p: Reaches) -> Judgement:
     """Refuted by a floor whose interval lies above the tolerance (the class's population
-    minimizer is the counterexample) or by students that do not approach that minimizer;
-    confirmed when the floor's interval is below the tolerance and they do; silent when
-    the interval straddles it, when the minimizer was not solved to its tolerance (a
-    non-convex class: its floor is that of wherever the solver stopped), or when fewer than
-    two sizes were run."""
+    minimizer is the counterexample) or by students shown not to approach that minimizer
+    (slope's lower end at or above ``p.below``); confirmed when the floor's interval is
+    below the tolerance and they do approach it (upper end below); silent when the floor's
+    interval straddles the tolerance, when the slope's interval straddles ``p.below`` (or
+    is not a number), when the minimizer was not solved to its tolerance (a non-convex
+    class: its floor is that of wherever the solver stopped), or when fewer than two sizes
+    were run."""
     if len(estimation.disagreement.mean) < 2:
         return silent("fewer than two sample sizes: no decay can be fitted")
     if not floor.converged:
@@ -103,10 +105,16 @@ def judge_reaches(floor: Floor, estimation: Estimation, p: Reaches) -> Judgement
             f"(tolerance {p.floor_tol:g}); "
             + (approach if estimation.falls(p.below) else "students do not approach it either")
         )
-    if not estimation.falls(p.below):
+    if estimation.stalls(p.below):
         return refuted(
-            f"students do not approach their class's population minimizer (slope upper end "
-            f"{estimation.slope.ci[1]:.2f} >= {p.below})"
+            f"students do not approach their class's population minimizer (slope lower end "
+            f"{estimation.slope.ci[0]:.2f} >= {p.below})"
+        )
+    if not estimation.falls(p.below):
+        return silent(
+            f"whether students approach their class's population minimizer is undecided "
+            f"(slope {estimation.slope.slope:.2f} [{estimation.slope.ci[0]:.2f}, "
+            f"{estimation.slope.ci[1]:.2f}] across {p.below})"
         )
     if not holds(hi, p.floor_tol):
         return silent(
