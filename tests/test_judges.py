@@ -457,11 +457,27 @@ def _headline_cases() -> list[Case]:
             ),
             "refuted",
         ),
+        # outside the condition, shown by the intervals' lower ends (0.02 + 0.98 >= 1)
         (
             replace(
-                ok, runs=[replace(r, checkpoints=[replace(c, gamma_cls=0.98)]) for r in runs(0.95)]
+                ok,
+                runs=[
+                    replace(r, checkpoints=[replace(c, gamma_cls=0.99, gamma_cls_ci=(0.98, 1.0))])
+                    for r in runs(0.95)
+                ],
             ),
             "refuted",
+        ),
+        # outside on the point estimate (0.03 + 0.98), but the intervals reach below 1
+        (
+            replace(
+                ok,
+                runs=[
+                    replace(r, checkpoints=[replace(c, gamma_cls=0.98, gamma_cls_ci=(0.9, 1.0))])
+                    for r in runs(0.95)
+                ],
+            ),
+            "silent",
         ),
         (replace(ok, runs=[_headline.TeacherRun(1, 0.97, [], None)]), "silent"),
     ]

@@ -21,14 +21,16 @@ def test_paper_suite_confirms_every_proved_claim() -> None:
 
 
 @pytest.mark.slow
-def test_quick_verdicts_of_proved_claims_do_not_depend_on_the_seed() -> None:
-    """The quick suite at seeds 0-3 (about 10 minutes): no proved claim is refuted, and each
-    has one verdict at every seed. Extensions and conjectures may differ between seeds
-    (a headline of three seeds can be silent at one and refuted at another); that is
-    measured, not hidden, so it is not asserted here."""
+def test_quick_verdicts_do_not_depend_on_the_seed() -> None:
+    """The quick suite at seeds 0-3 (about 5 minutes): no proved claim is refuted, and
+    every claim has one verdict at every seed (a verdict that flips with the seed rests
+    on an interval too wide to decide, which the judges must call silent)."""
     verdicts = {}
     for seed in range(4):
         claims = verify.run_claims(verify.select(), suite="quick", seed=seed, progress=None)
         assert not [c.id for c in claims if c.fails_suite], seed
-        verdicts[seed] = {c.id: c.verdict for c in claims if c.status == "proved"}
-    assert all(v == verdicts[0] for v in verdicts.values()), verdicts
+        verdicts[seed] = {c.id: c.verdict for c in claims}
+    differ = {i: [v[i] for v in verdicts.values()] for i in verdicts[0]}
+    assert all(len(set(v)) == 1 for v in differ.values()), {
+        i: v for i, v in differ.items() if len(set(v)) > 1
+    }

@@ -288,6 +288,14 @@ class HeadlinePrediction:
         """Below ``bad`` held out and inside the class-level condition."""
         return c.teacher_top1_heldout < self.bad and c.delta + c.gamma_cls < 1
 
+    def outside(self, c: Checkpoint | None) -> bool:
+        """Shown outside the regime: no checkpoint chosen, at or above ``bad`` held out, or
+        the lower ends of the ``Delta_k`` and ``gamma_cls,k`` intervals summing to 1 or more
+        (a point estimate above 1 with intervals across it decides nothing)."""
+        if c is None or c.teacher_top1_heldout >= self.bad:
+            return True
+        return c.delta_ci[0] + c.gamma_cls_ci[0] >= 1
+
     def qualifying(self, m: Headline) -> list[tuple[TeacherRun, Checkpoint]]:
         """The seeds (with their chosen checkpoint) in the regime the statement is about."""
         out = []
@@ -309,15 +317,24 @@ def judge_headline(m: Headline, p: HeadlinePrediction) -> Judgement:
     """On the mean gap over the seeds whose chosen checkpoint qualifies, with its 95%
     interval: confirmed when the interval's upper end is within the bar, refuted when its
     lower end is beyond it, silent in between. Refuted when no seed produced a qualifying
-    teacher (the teacher's existence is part of the statement); silent when nothing was
-    measured or a single seed qualifies (no interval)."""
+    teacher and each is shown outside the regime (the teacher's existence is part of the
+    statement; see :meth:`HeadlinePrediction.outside`); silent when none qualifies but the
+    intervals leave some open, when nothing was measured, or when a single seed qualifies
+    (no interval)."""
     if not any(run.checkpoints for run in m.runs):
         return silent("no teacher checkpoint was measured")
     gaps = p.gaps(m)
     if gaps.size == 0:
+        open_runs = sum(not p.outside(run.at_choice()) for run in m.runs)
+        if open_runs:
+            return silent(
+                f"no seed's teacher qualifies on the point estimates, but for {open_runs} of "
+                f"{len(m.runs)} the intervals of Delta and gamma_cls reach below 1: whether "
+                "such a teacher was produced is undecided"
+            )
         return refuted(
             f"no seed's teacher has held-out top-1 accuracy below {p.bad:.0%} inside the "
-            f"condition at its chosen checkpoint (of {len(m.runs)} seeds)"
+            f"condition at its chosen checkpoint (of {len(m.runs)} seeds, each shown outside)"
         )
     gap = MeanCI.over_seeds(gaps[None])
     mean, lo, hi = gap.mean[0], gap.ci_low[0], gap.ci_high[0]
