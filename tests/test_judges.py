@@ -437,6 +437,13 @@ def _headline_cases() -> list[Case]:
         ]
 
     ok = _headline.Headline(2000, 3, {}, runs(0.95, 0.94, 0.96), 0.0, [], {})  # gaps .02 .03 .01
+
+    def teacher(**changes: Any) -> _headline.Headline:
+        """One seed whose chosen checkpoint differs from ``c`` by ``changes``."""
+        return replace(
+            ok, runs=[replace(r, checkpoints=[replace(c, **changes)]) for r in runs(0.95)]
+        )
+
     return [
         (ok, "confirmed"),
         (replace(ok, runs=runs(0.87, 0.85, 0.88)), "refuted"),  # gaps near 0.1
@@ -447,38 +454,11 @@ def _headline_cases() -> list[Case]:
         (replace(ok, runs=runs(0.95, 0.95, chosen=None)), "refuted"),
         # one qualifying seed, far beyond the bar: a mean of one has no interval
         (replace(ok, runs=runs(0.70) + runs(0.95, chosen=None)), "silent"),
-        (
-            replace(
-                ok,
-                runs=[
-                    replace(r, checkpoints=[replace(c, teacher_top1_heldout=0.33)])
-                    for r in runs(0.95)
-                ],
-            ),
-            "refuted",
-        ),
+        (teacher(teacher_top1_heldout=0.33), "refuted"),  # at or above 30% held out
         # outside the condition, shown by the intervals' lower ends (0.02 + 0.98 >= 1)
-        (
-            replace(
-                ok,
-                runs=[
-                    replace(r, checkpoints=[replace(c, gamma_cls=0.99, gamma_cls_ci=(0.98, 1.0))])
-                    for r in runs(0.95)
-                ],
-            ),
-            "refuted",
-        ),
+        (teacher(gamma_cls=0.99, gamma_cls_ci=(0.98, 1.0)), "refuted"),
         # outside on the point estimate (0.03 + 0.98), but the intervals reach below 1
-        (
-            replace(
-                ok,
-                runs=[
-                    replace(r, checkpoints=[replace(c, gamma_cls=0.98, gamma_cls_ci=(0.9, 1.0))])
-                    for r in runs(0.95)
-                ],
-            ),
-            "silent",
-        ),
+        (teacher(gamma_cls=0.98, gamma_cls_ci=(0.9, 1.0)), "silent"),
         (replace(ok, runs=[_headline.TeacherRun(1, 0.97, [], None)]), "silent"),
     ]
 
