@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import math
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -55,11 +56,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_out(out: Path) -> None:
-    """Create ``out`` and write a probe file in it, or raise ``OSError``."""
+    """Create ``out`` and write a file in it (a nameless one: runs at once cannot collide),
+    or raise ``OSError``."""
     out.mkdir(parents=True, exist_ok=True)
-    probe = out / ".figures-probe"
-    probe.write_bytes(b"")
-    probe.unlink()
+    with tempfile.TemporaryFile(dir=out) as probe:
+        probe.write(b"probe")
 
 
 def _draw_all(args: argparse.Namespace) -> int:
@@ -69,11 +70,12 @@ def _draw_all(args: argparse.Namespace) -> int:
             print(f"{spec.name:22s} {spec.description}  [needs: {', '.join(spec.needs)}]")
         return 0
     formats = tuple(f.strip().lower() for f in args.formats.split(",") if f.strip())
-    unknown = sorted(set(formats) - supported_formats())
+    supported = supported_formats()
+    unknown = sorted(set(formats) - supported)
     if not formats or unknown:
         print(
             f"error: --formats: {', '.join(unknown) or 'none given'} not supported "
-            f"(choose from {', '.join(sorted(supported_formats()))})",
+            f"(choose from {', '.join(sorted(supported))})",
             file=sys.stderr,
         )
         return 2

@@ -120,17 +120,13 @@ def check_labels(y: ArrayLike, num_classes: int, name: str = "y") -> NDArray[np.
             raise ValueError(f"{name}: labels must be integers, got non-integral values")
     elif arr.dtype.kind not in "iu":
         raise ValueError(f"{name}: labels must be integers, got dtype {arr.dtype}")
-    if arr.dtype.kind == "u" and arr.size and arr.max() >= num_classes:  # before int64 wraps
+    # on the values as given: a cast to int64 first would wrap uint64 labels above 2^63
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         raise ValueError(
             f"{name}: labels must lie in [0, {num_classes}), got range "
             f"[{int(arr.min())}, {int(arr.max())}]"
         )
     labels = arr.astype(np.int64)
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(
-            f"{name}: labels must lie in [0, {num_classes}), got range "
-            f"[{int(labels.min())}, {int(labels.max())}]"
-        )
     return labels
 
 
