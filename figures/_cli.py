@@ -20,7 +20,23 @@ from figures._style import save, supported_formats
 from verify.schema import SchemaError, load_report
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written; ``(default: X)`` after options with a default value."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        shown = not (default is None or default is False or default == argparse.SUPPRESS)
+        if shown and "default" not in text and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # one line, status 2
         self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
 
@@ -42,16 +58,51 @@ def _not_finite(value: Any) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
 
 
+DESCRIPTION = """\
+Draw every figure from a saved verification report (nothing is trained or sampled).
+
+  python -m figures all --results results/quick      PNG and PDF in results/quick/figures
+  python -m figures list                             the figures and the claims each needs
+
+A figure whose claims the report lacks is skipped (run the suite that makes them).
+Exit status: 0 drawn; 2 bad usage, unreadable results, an unwritable --out or a figure
+that cannot be drawn (the others are still drawn); 130 interrupted.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m figures", description="Draw figures from saved results.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    draw = sub.add_parser("all", help="draw every figure whose claims are in the results")
-    draw.add_argument("--results", type=Path, required=True, help="a directory with report.json")
-    draw.add_argument("--out", type=_directory, required=True, help="where PNG and PDF files go")
-    draw.add_argument("--only", default=None, help="draw just this figure")
+    parser = _Parser(prog="python -m figures", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    draw = sub.add_parser(
+        "all",
+        help="draw every figure whose claims are in the results",
+        description="Draw every figure (or --only one) whose claims the report in --results "
+        "holds, into --out.",
+    )
+    draw.add_argument(
+        "--results",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="a run's --out directory, holding report.json",
+    )
+    draw.add_argument(
+        "--out",
+        type=_directory,
+        default=None,
+        metavar="DIR",
+        help="where the files go (default: RESULTS/figures, where report.md links them)",
+    )
+    draw.add_argument(
+        "--only", default=None, metavar="NAME", help="draw just this figure (default: all)"
+    )
     draw.add_argument("--formats", default="png,pdf", help="comma-separated file types")
     draw.add_argument("--dpi", type=int, default=150, help="resolution of raster files")
-    sub.add_parser("list", help="list the figures and the claims each needs")
+    sub.add_parser(
+        "list",
+        help="list the figures and the claims each needs",
+        description="List every figure, what it shows and the claims it is drawn from.",
+    )
     return parser
 
 
@@ -149,7 +200,13 @@ def _say(line: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; the exit statuses are in the module docstring."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
+    if getattr(args, "out", None) is None and args.command == "all":
+        args.out = args.results / "figures"
     try:
         return _draw_all(args)
     except KeyboardInterrupt:

@@ -43,6 +43,7 @@ def figure(
 
 def all_figures() -> list[FigureSpec]:
     """Every figure, in registration order."""
-    import figures._plots  # noqa: F401  (registers the figures)
+    import figures._certificates  # noqa: F401  (registers the figures)
+    import figures._plots  # noqa: F401
 
     return list(_FIGURES.values())

@@ -1,8 +1,8 @@
 """What the world is: worlds with known posteriors and soft labelers with known laws.
 
 Finite worlds and labelers (every quantity exact), continuous worlds with closed-form Bayes
-posteriors, and the biased teachers of THEORY.md section 5 with closed-form membership where
-one exists. THEORY.md sections 1-5. Hypothesis strategies for random problems are in
+posteriors, and the biased teachers of docs/theory.md section 5 with closed-form membership where
+one exists. docs/theory.md sections 1-5. Hypothesis strategies for random problems are in
 ``synth.strategies``. Public names are re-exported here.
 """
 

@@ -1,4 +1,4 @@
-"""Continuous worlds with known Bayes posteriors (THEORY.md section 1).
+"""Continuous worlds with known Bayes posteriors (docs/theory.md section 1).
 
 Each world draws ``(x, y)`` and knows ``eta(x) = P(y | x)`` exactly, so learners trained on
 it can be judged against the Bayes classifier and against the theory's oracles.
@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from synth._repr import constructor_repr
 from synth._rng import as_generator, categorical
 from synth.checks import as_float_array, check_distributions
 
@@ -30,7 +31,7 @@ from synth.checks import as_float_array, check_distributions
 class BayesError:
     """The Bayes error ``1 - E[max_j eta_j(x)]`` and its standard error (0 if exact).
 
-    THEORY.md section 1 (Bayes classifier); F4 makes it the Bayes teacher's ``Delta_1``.
+    docs/theory.md section 1 (Bayes classifier); F4 makes it the Bayes teacher's ``Delta_1``.
     """
 
     value: float
@@ -38,7 +39,11 @@ class BayesError:
 
 
 class Distribution(ABC):
-    """A law of ``(x, y)`` on ``R^p x [c]`` with a known posterior. THEORY.md section 1."""
+    """A law of ``(x, y)`` on ``R^p x [c]`` with a known posterior. docs/theory.md section 1."""
+
+    def __repr__(self) -> str:
+        """``RealizableLinear(weights=<array [5, 5]>, bias=[...], num_classes=5, ...)``."""
+        return constructor_repr(self, ("num_classes", "num_features"))
 
     num_classes: int
     num_features: int
@@ -86,7 +91,7 @@ def _check_count(n: int) -> int:
 class GaussianClasses(Distribution):
     """``x | y ~ N(mu_y, Sigma)``, priors ``pi``: the posterior is ``softmax(x W + b)``.
 
-    THEORY.md section 1; the well-specified world of a linear student.
+    docs/theory.md section 1; the well-specified world of a linear student.
 
     Args:
       means: ``[c, p]`` class means.
@@ -165,7 +170,7 @@ class GaussianClasses(Distribution):
 class RealizableLinear(Distribution):
     """``x ~ N(0, I_p)``, ``y = argmax(x W + b)``: deterministic labels, Bayes error 0.
 
-    THEORY.md section 1 (deterministic labels). Ties have probability zero.
+    docs/theory.md section 1 (deterministic labels). Ties have probability zero.
 
     Args:
       weights: ``[p, c]``.
@@ -217,7 +222,7 @@ class RealizableLinear(Distribution):
 class MixtureClasses(Distribution):
     """Each class a mixture of isotropic Gaussians: ``x | y ~ sum_m w_ym N(mu_ym, s^2 I)``.
 
-    THEORY.md section 1. The posterior is ``pi_y p(x | y) / p(x)`` from the mixture
+    docs/theory.md section 1. The posterior is ``pi_y p(x | y) / p(x)`` from the mixture
     densities, computed in log space.
 
     Args:
@@ -293,7 +298,7 @@ class MixtureClasses(Distribution):
 class NoisyLabels(Distribution):
     """A world whose labels pass through a noisy channel ``T[y, y'] = P(y' | y)``.
 
-    THEORY.md section 1 (noisy posteriors): ``eta'(x) = eta(x) T``.
+    docs/theory.md section 1 (noisy posteriors): ``eta'(x) = eta(x) T``.
 
     Args:
       base: the clean world.

@@ -3,7 +3,7 @@
 A finite world has ``M`` points with probabilities ``p[x]`` and Bayes posteriors
 ``eta[x, y]``; a finite soft labeler gives, for each ``(x, y)``, a mixture of ``K`` soft
 labels. Membership, ``E[d | x]`` and the law of label sets are then finite sums, which is
-what lets the tests check the theorems exhaustively (THEORY.md sections 1-4).
+what lets the tests check the theorems exhaustively (docs/theory.md sections 1-4).
 
 Set rules are passed in as callables ``rule(d) -> bool mask`` (``theory.TopK`` and
 friends), so this module does not depend on ``theory``.
@@ -25,7 +25,7 @@ from synth.rules import SetRule
 class FiniteWorld:
     """A law ``D`` on ``{0..M-1} x [c]`` given by point masses and posteriors.
 
-    THEORY.md section 1 (objects). Leading axes, if any, hold a batch of worlds of equal
+    docs/theory.md section 1 (objects). Leading axes, if any, hold a batch of worlds of equal
     shape (``batch_shape``); every method then works world by world.
 
     Attributes:
@@ -114,7 +114,7 @@ class FiniteWorld:
 class FiniteLabeler:
     """A soft labeler ``Q(. | x, y)`` that is a finite mixture for each ``(x, y)``.
 
-    THEORY.md section 1 (soft labeler). Components with zero weight are padding, so
+    docs/theory.md section 1 (soft labeler). Components with zero weight are padding, so
     different ``(x, y)`` may use different numbers of soft labels. Leading axes, if any,
     hold a batch of labelers, matching a batch of worlds.
 
@@ -181,7 +181,7 @@ class FiniteLabeler:
     def membership(self, rule: SetRule) -> NDArray[np.float64]:
         """``[..., M, c, c]`` exact membership ``m[x, y, j] = P(j in Omega(d) | x, y)``.
 
-        THEORY.md section 1 (membership).
+        docs/theory.md section 1 (membership).
         """
         masks = np.asarray(rule(self.soft_labels), dtype=np.float64)
         return np.einsum("...k,...kj->...j", self.weights, masks)
@@ -240,7 +240,7 @@ class FiniteLabeler:
 class TrainingSets:
     """Training samples drawn from a finite world and labeler, reduced to label sets.
 
-    What exact ERM learns from (THEORY.md section 4).
+    What exact ERM learns from (docs/theory.md section 4).
 
     Attributes:
       x: ``[T, m]`` points.
@@ -264,7 +264,7 @@ def sample_training_sets(
 ) -> TrainingSets:
     """Draw ``trials`` independent training sets of size ``m`` and apply ``rule``.
 
-    THEORY.md section 4: the samples exact ERM learns from.
+    docs/theory.md section 4: the samples exact ERM learns from.
     """
     labeler.check_world(world)
     if int(m) < 1 or int(trials) < 1:

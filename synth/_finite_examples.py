@@ -1,4 +1,4 @@
-"""Named finite problems and labelers from THEORY.md: the tightness family, the distillation
+"""Named finite problems and labelers from docs/theory.md: the tightness family, the distillation
 counterexample, and the simple labelers of facts F3 and F4.
 """
 
@@ -11,7 +11,7 @@ from synth.checks import check_unit_interval
 
 
 def tightness_problem(a: float) -> tuple[FiniteWorld, FiniteLabeler]:
-    """The tightness family of THEORY.md section 3.
+    """The tightness family of docs/theory.md section 3.
 
     One point, ``c = 2``, ``y = 0`` surely; the soft label is ``(0, 1)`` with probability
     ``a`` and ``(1, 0)`` otherwise, so with ``TopK(1)``: ``Delta = gamma = a``, and ``f* = 0``
@@ -28,7 +28,7 @@ def tightness_problem(a: float) -> tuple[FiniteWorld, FiniteLabeler]:
 
 
 def distillation_counterexample() -> tuple[FiniteWorld, FiniteLabeler]:
-    """THEORY.md section 3: the indicators do not decide distillation's consistency.
+    """docs/theory.md section 3: the indicators do not decide distillation's consistency.
 
     ``c = 3``, one point, ``y = 0``; ``d = (.3, .7, 0)`` or ``(.3, 0, .7)`` with probability
     1/2 each. With ``TopK(2)``: ``Delta_2 = 0``, ``gamma_2 = 1/2`` (condition holds), yet
@@ -43,12 +43,12 @@ def distillation_counterexample() -> tuple[FiniteWorld, FiniteLabeler]:
 
 
 def onehot_labeler(world: FiniteWorld) -> FiniteLabeler:
-    """``d = onehot(y)``: the true label as a soft label (THEORY.md section 2, F3)."""
+    """``d = onehot(y)``: the true label as a soft label (docs/theory.md section 2, F3)."""
     return smoothed_labeler(world, 0.0)
 
 
 def smoothed_labeler(world: FiniteWorld, epsilon: float) -> FiniteLabeler:
-    """Label smoothing ``d = (1 - e) onehot(y) + e / c`` (THEORY.md section 2, F3).
+    """Label smoothing ``d = (1 - e) onehot(y) + e / c`` (docs/theory.md section 2, F3).
 
     Args:
       world: supplies ``M``, ``c`` and any batch shape.
@@ -63,7 +63,7 @@ def smoothed_labeler(world: FiniteWorld, epsilon: float) -> FiniteLabeler:
 
 
 def bayes_labeler(world: FiniteWorld) -> FiniteLabeler:
-    """The Bayes teacher ``d = eta(x)``, whatever ``y`` is (THEORY.md section 2, F4)."""
+    """The Bayes teacher ``d = eta(x)``, whatever ``y`` is (docs/theory.md section 2, F4)."""
     c = world.num_classes
     return FiniteLabeler.deterministic(np.repeat(world.eta[..., None, :], c, axis=-2))
 
@@ -74,7 +74,7 @@ def cc_surrogate_counterexample(
     """A partial-label problem inside ``Delta + gamma < 1`` where the CC surrogate is wrong.
 
     Found by this project's search (``verify`` claim ``cc-surrogate``) and solved in closed
-    form here; it refutes the conjecture of THEORY.md section 3 that the CC surrogate is
+    form here; it refutes the conjecture of docs/theory.md section 3 that the CC surrogate is
     consistent under the condition. One point, ``y = 0``; for each wrong label ``j`` the
     candidate set is ``{j}`` with probability ``a`` and ``{0, j}`` with probability
     ``b = 1/(c-1) - a``; soft labels are uniform on the set (rule ``Support``). Then

@@ -1,7 +1,7 @@
 """Random finite problems on a coarse probability grid, shared by the hypothesis strategies
 (``synth.strategies``) and the numpy sampler the verification suites use.
 
-THEORY.md sections 1-4. Probabilities are integer weights in ``[0, GRID]`` normalized, so
+docs/theory.md sections 1-4. Probabilities are integer weights in ``[0, GRID]`` normalized, so
 ties in posteriors and soft labels are common and exact, which exercises tie-breaking.
 Some soft-label components are "faithful" (the true label is boosted above every other
 entry), so labelers both inside and outside ``Delta + gamma < 1`` occur.
@@ -62,7 +62,7 @@ def random_problems(
     deterministic: bool,
     rng: np.random.Generator,
 ) -> tuple[FiniteWorld, FiniteLabeler]:
-    """A batch of ``batch`` random finite problems of one shape (THEORY.md sections 1-4).
+    """A batch of ``batch`` random finite problems of one shape (docs/theory.md sections 1-4).
 
     Each world draws its own rate of faithful components, uniform on ``[0, 1]``.
 

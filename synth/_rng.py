@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
     """A numpy ``Generator`` from a ``Generator``, an int seed, or a JAX PRNG key.
 
-    Every sampler of THEORY.md sections 1 and 5 takes its randomness this way.
+    Every sampler of docs/theory.md sections 1 and 5 takes its randomness this way.
 
     A JAX key (typed or raw ``uint32[2]``) seeds a generator from its bits, so a caller that
     threads JAX keys gets reproducible numpy draws without importing JAX here.
@@ -44,7 +44,7 @@ def categorical(
 ) -> NDArray[np.int64]:
     """Inverse-CDF draws from categorical laws, never an index of zero probability.
 
-    The one sampler every generator of THEORY.md sections 1 and 5 uses for a discrete draw.
+    The one sampler every generator of docs/theory.md sections 1 and 5 uses for a discrete draw.
 
     Args:
       probs: ``[..., K]`` probability vectors (non-negative; each row's total is used as

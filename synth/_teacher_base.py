@@ -1,6 +1,6 @@
 """What every soft-label generator (teacher) provides, and the pieces teachers share.
 
-THEORY.md sections 1 and 5. A teacher draws soft labels ``d ~ Q(. | x, y)``; where the law
+docs/theory.md sections 1 and 5. A teacher draws soft labels ``d ~ Q(. | x, y)``; where the law
 allows, it also gives the membership ``m_j(x, y)`` of a set rule and ``E[d | x, y]`` in closed
 form, and raises :class:`NoClosedForm` where it does not (the caller then estimates by Monte
 Carlo). Set rules are passed in as callables (``theory.TopK`` and friends).
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from synth._repr import constructor_repr
 from synth._rng import as_generator
 from synth.checks import as_float_array, check_labels, check_soft_labels
 from synth.rules import SetRule
@@ -22,17 +23,25 @@ from synth.rules import SetRule
 class NoClosedForm(NotImplementedError):
     """This teacher has no closed form for the quantity asked (use Monte Carlo).
 
-    THEORY.md section 2 (Monte Carlo estimates are the fall back).
+    docs/theory.md section 2 (Monte Carlo estimates are the fall back).
     """
 
 
 class Teacher(ABC):
-    """A soft labeler ``Q(. | x, y)`` over ``c`` classes. THEORY.md section 1.
+    """A soft labeler ``Q(. | x, y)`` over ``c`` classes. docs/theory.md section 1.
 
     Shapes: ``x [n, p]`` (ignored by teachers that do not look at ``x``), ``y [n]``.
     """
 
     num_classes: int
+    #: Values a constructor derives (or a target-seeking one solves for) that are worth
+    #: seeing beside its arguments in the ``repr``.
+    _derived: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        """``SkillfulButBad(num_classes=10, k=3, accuracy=0.2, delta=0.3, gamma=0.2556)``:
+        the constructor's arguments the teacher keeps, then :attr:`_derived`."""
+        return constructor_repr(self, self._derived)
 
     @abstractmethod
     def _draw(
@@ -51,7 +60,7 @@ class Teacher(ABC):
     def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Closed-form ``m[i, y, j] = P(j in Omega(d) | x_i, y)``, shape ``[n, c, c]``.
 
-        THEORY.md section 1 (membership). Raises :class:`NoClosedForm` where the law has
+        docs/theory.md section 1 (membership). Raises :class:`NoClosedForm` where the law has
         none for this rule.
         """
         raise NoClosedForm(f"{type(self).__name__} has no closed-form membership")
@@ -86,7 +95,7 @@ class DeterministicTeacher(Teacher):
     """A teacher whose soft label is a function of ``(x, y)``: ``d = f(x, y)``.
 
     Membership and ``E[d | x, y]`` are then exact for every set rule: the rule applied to
-    ``f(x, y)``. THEORY.md section 5 (Bayes teacher, temperature, label smoothing).
+    ``f(x, y)``. docs/theory.md section 5 (Bayes teacher, temperature, label smoothing).
     """
 
     @abstractmethod
@@ -109,7 +118,7 @@ class DeterministicTeacher(Teacher):
 
 def rank_profile(num_classes: int, sharpness: float) -> NDArray[np.float64]:
     """Soft-label values by rank, ``v_r ∝ exp(-sharpness * r)``: strictly decreasing, so a
-    soft label built from a ranking has no ties. THEORY.md section 5 (synthetic teachers)."""
+    soft label built from a ranking has no ties. docs/theory.md section 5 (synthetic teachers)."""
     if not float(sharpness) > 0:
         raise ValueError(f"sharpness: must be positive, got {sharpness!r}")
     v = np.exp(-float(sharpness) * np.arange(num_classes))

@@ -1,4 +1,4 @@
-"""Teachers whose soft label is a function of ``(x, y)`` (THEORY.md sections 2 and 5):
+"""Teachers whose soft label is a function of ``(x, y)`` (docs/theory.md sections 2 and 5):
 the Bayes teacher, temperature scaling, label smoothing and miscalibrated annotators."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from synth.checks import check_unit_interval
 
 
 class BayesTeacher(DeterministicTeacher):
-    """``d = eta(x)``, whatever ``y`` is. THEORY.md section 2, F4.
+    """``d = eta(x)``, whatever ``y`` is. docs/theory.md section 2, F4.
 
     With top-1 sets, ``Delta_1`` is the Bayes error and ``gamma_1 = 1`` once it is positive.
     """
@@ -34,7 +34,7 @@ class BayesTeacher(DeterministicTeacher):
 class TemperatureTeacher(DeterministicTeacher):
     """``d = softmax(log eta(x) / T)``: the Bayes posterior sharpened (``T < 1``) or
     flattened (``T > 1``). Ranks, hence top-k sets, are those of ``eta(x)``.
-    THEORY.md section 5.
+    docs/theory.md section 5.
     """
 
     def __init__(self, world: Distribution, temperature: float):
@@ -53,7 +53,7 @@ class TemperatureTeacher(DeterministicTeacher):
 
 
 class LabelSmoothing(DeterministicTeacher):
-    """``d = (1 - e) onehot(y) + e / c``. THEORY.md section 2, F3 (``Delta_1 = gamma_1 = 0``
+    """``d = (1 - e) onehot(y) + e / c``. docs/theory.md section 2, F3 (``Delta_1 = gamma_1 = 0``
     for ``e < 1``)."""
 
     def __init__(self, num_classes: int, epsilon: float):
@@ -80,7 +80,7 @@ _SHAPES: dict[str, tuple[int, float]] = {
 class Miscalibrated(DeterministicTeacher):
     """A deterministic teacher whose top entry is miscalibrated like an annotator's confidence.
 
-    THEORY.md section 5: ``p -> p + (a/s) sin(s pi p)`` on the top entry ``p``, ``s = 2`` for
+    docs/theory.md section 5: ``p -> p + (a/s) sin(s pi p)`` on the top entry ``p``, ``s = 2`` for
     extremity and ``s = 1`` for prediction, then the other entries rescaled to sum to
     ``1 - p'``. ``a`` is in ``[0, 1/pi]`` (which keeps ``p'`` in ``[0, 1]``); the kind fixes its
     sign (over-extremity pushes ``p`` away from 1/2, under-extremity toward it,

@@ -1,4 +1,4 @@
-"""Synthetic teachers built from a random ranking of the labels (THEORY.md section 5).
+"""Synthetic teachers built from a random ranking of the labels (docs/theory.md section 5).
 
 The soft label gives the label ranked ``r`` the value ``v_r`` of a fixed, strictly
 decreasing profile (:func:`rank_profile`), so top-k, support and threshold sets are all
@@ -40,7 +40,7 @@ _TOL = 1e-12
 
 
 class SkillfulButBad(Teacher):
-    """The synthetic skillful-but-bad teacher of THEORY.md section 5.
+    """The synthetic skillful-but-bad teacher of docs/theory.md section 5.
 
     The true label's rank is 1 with probability ``a``, uniform on ``2..k`` with probability
     ``1 - Delta - a``, uniform on ``k+1..c`` with probability ``Delta``; the wrong labels fill
@@ -57,6 +57,8 @@ class SkillfulButBad(Teacher):
       delta: ``Delta``, probability that the true label is outside the top-k.
       sharpness: of the value profile (larger: closer to one-hot).
     """
+
+    _derived = ("gamma",)
 
     def __init__(
         self, num_classes: int, k: int, accuracy: float, delta: float, *, sharpness: float = 1.0
@@ -99,7 +101,7 @@ class SkillfulButBad(Teacher):
 
     @property
     def gamma(self) -> float:
-        """``gamma_k = (k - 1 + Delta) / (c - 1)``, the F2 floor (THEORY.md section 2)."""
+        """``gamma_k = (k - 1 + Delta) / (c - 1)``, the F2 floor (docs/theory.md section 2)."""
         return (self.k - 1 + self.delta) / (self.num_classes - 1)
 
     def _draw(
@@ -130,7 +132,7 @@ class SkillfulButBad(Teacher):
 class ConfuserTeacher(Teacher):
     """Each class has a favourite wrong label; the top-k set hits exact inclusion targets.
 
-    THEORY.md section 5 (fixed-confuser teacher, target-seeking constructor). The top-k set
+    docs/theory.md section 5 (fixed-confuser teacher, target-seeking constructor). The top-k set
     ``S`` (``|S| = k``) includes the true label with probability ``1 - Delta``, its confuser
     ``confuser[y]`` with probability ``gamma`` and every other wrong label with probability
     ``(k - 1 + Delta - gamma) / (c - 2)``, drawn by randomized systematic sampling (exact

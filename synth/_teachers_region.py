@@ -1,6 +1,6 @@
 """An instance-dependent teacher: the region of ``x`` decides which teacher labels it.
 
-THEORY.md sections 2-3: with ``Delta(x, y)`` varying over ``x``, ``Delta_max`` exceeds
+docs/theory.md sections 2-3: with ``Delta(x, y)`` varying over ``x``, ``Delta_max`` exceeds
 ``Delta`` and only ``Delta_max + gamma < 1`` is sufficient (claim ``thm-C-average-delta``).
 """
 
@@ -17,7 +17,7 @@ from synth.rules import SetRule
 
 
 class RegionTeacher(Teacher):
-    """``Q(. | x, y) = Q_{region(x)}(. | x, y)``. THEORY.md section 2 (instance-dependent
+    """``Q(. | x, y) = Q_{region(x)}(. | x, y)``. docs/theory.md section 2 (instance-dependent
     unreliability).
 
     Closed forms exist wherever every region's teacher has them: membership and

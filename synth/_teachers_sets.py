@@ -1,4 +1,5 @@
-"""Partial labels and additive-noise soft labels, with their closed forms (THEORY.md section 5)."""
+"""Partial labels and additive-noise soft labels, with their closed forms (docs/theory.md
+section 5)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class PartialLabels(Teacher):
     """Candidate sets: the true label kept with probability ``1 - Delta``, each wrong label
     added independently with probability ``q``; ``d`` uniform on the set.
 
-    THEORY.md section 5. A set that would be empty (probability ``Delta (1-q)^(c-1)``)
+    docs/theory.md section 5. A set that would be empty (probability ``Delta (1-q)^(c-1)``)
     becomes one wrong label drawn uniformly, so ``Delta(x, y) = Delta`` exactly and, with the
     rule ``Support``, ``gamma = q + Delta (1-q)^(c-1) / (c-1)``. Closed-form membership for
     any rule that keeps the whole set or nothing depending on its size (support,
@@ -34,6 +35,8 @@ class PartialLabels(Teacher):
       delta: ``Delta``.
       q: probability that a wrong label joins the set.
     """
+
+    _derived = ("gamma",)
 
     def __init__(self, num_classes: int, delta: float, q: float):
         self.num_classes = int(num_classes)
@@ -138,7 +141,7 @@ def _size_rule(rule: SetRule, c: int) -> NDArray[np.float64]:
 
 
 class AdditiveNoise(Teacher):
-    """``d = softmax((onehot(y) + sigma xi) / tau)``, ``xi ~ N(0, I)``. THEORY.md section 5.
+    """``d = softmax((onehot(y) + sigma xi) / tau)``, ``xi ~ N(0, I)``. docs/theory.md section 5.
 
     Ranks, hence top-k sets, are those of ``onehot(y) + sigma xi`` (``tau`` only sets how soft
     ``d`` is). Closed form by one-dimensional quadrature:
@@ -208,7 +211,7 @@ _SQRT_2PI = math.sqrt(2 * math.pi)
 
 @lru_cache(maxsize=4096)
 def additive_noise_delta(num_classes: int, k: int, sigma: float) -> float:
-    """``Delta_k`` of :class:`AdditiveNoise` by adaptive quadrature (THEORY.md section 5)."""
+    """``Delta_k`` of :class:`AdditiveNoise` by adaptive quadrature (docs/theory.md section 5)."""
     c = int(num_classes)
     if sigma == 0:
         return 0.0

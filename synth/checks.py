@@ -3,7 +3,7 @@
 The public bottom layer (ARCHITECTURE.md): ``theory`` and ``verify`` validate through these
 functions too. Each check names the argument and says what is wrong with it, so the message
 alone tells a user which array to fix. The tolerances are module constants so that callers
-and tests quote the same numbers. THEORY.md section 1 defines the objects checked.
+and tests quote the same numbers. docs/theory.md section 1 defines the objects checked.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ PROB_ATOL = 1e-9
 def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
     """``value`` as a finite float64 array, or a ``ValueError`` naming ``name``.
 
-    THEORY.md section 1: every quantity of a world is a finite real number.
+    docs/theory.md section 1: every quantity of a world is a finite real number.
     """
     try:
         arr = np.asarray(value, dtype=np.float64)
@@ -52,7 +52,7 @@ def as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
 def check_distributions(
     value: ArrayLike, name: str, *, atol: float = PROB_ATOL, min_classes: int = 1
 ) -> NDArray[np.float64]:
-    """Check that ``value[..., :]`` are probability vectors along the last axis (THEORY.md
+    """Check that ``value[..., :]`` are probability vectors along the last axis (docs/theory.md
     section 1: ``eta(x)``, soft labels and weights live on the simplex).
 
     Args:
@@ -99,13 +99,13 @@ def check_distributions(
 def check_soft_labels(d: ArrayLike, name: str = "d") -> NDArray[np.float64]:
     """Soft labels ``[..., c]`` with ``c >= 2``: finite, non-negative, rows summing to one.
 
-    The tolerance is :data:`SOFT_LABEL_ATOL`. THEORY.md section 1 (soft labeler).
+    The tolerance is :data:`SOFT_LABEL_ATOL`. docs/theory.md section 1 (soft labeler).
     """
     return check_distributions(d, name, atol=SOFT_LABEL_ATOL, min_classes=2)
 
 
 def check_labels(y: ArrayLike, num_classes: int, name: str = "y") -> NDArray[np.int64]:
-    """Integer class labels in ``[0, num_classes)``, as int64 (THEORY.md section 1: ``[c]``).
+    """Integer class labels in ``[0, num_classes)``, as int64 (docs/theory.md section 1: ``[c]``).
 
     Floats are accepted only when every value is integral (labels read from CSV arrive as
     floats); booleans are refused because ``True`` is not a class.
@@ -131,7 +131,7 @@ def check_labels(y: ArrayLike, num_classes: int, name: str = "y") -> NDArray[np.
 
 
 def check_k(k: Any, num_classes: int | None = None, name: str = "k") -> int:
-    """A top-k size: an integer with ``1 <= k <= c - 1`` (THEORY.md section 1, TopK)."""
+    """A top-k size: an integer with ``1 <= k <= c - 1`` (docs/theory.md section 1, TopK)."""
     if isinstance(k, bool) or not isinstance(k, int | np.integer):
         raise ValueError(f"{name}: must be an integer, got {k!r}")
     k = int(k)
@@ -148,7 +148,7 @@ def check_k(k: Any, num_classes: int | None = None, name: str = "k") -> int:
 def check_same_length(**arrays: Any) -> int:
     """The common length of the leading axes of ``arrays``; ``ValueError`` if they differ.
 
-    THEORY.md section 2: Monte Carlo estimates pair samples ``(x_i, y_i, d_i)`` one to one.
+    docs/theory.md section 2: Monte Carlo estimates pair samples ``(x_i, y_i, d_i)`` one to one.
     """
     lengths = {name: int(np.shape(a)[0]) if np.ndim(a) else -1 for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
@@ -161,7 +161,7 @@ def check_unit_interval(
     value: Any, name: str, *, open_left: bool = False, open_right: bool = False
 ) -> float:
     """A real number in ``[0, 1]`` (ends open on request): a probability or a threshold
-    of THEORY.md sections 1 and 5."""
+    of docs/theory.md sections 1 and 5."""
     try:
         v = float(value)
     except (TypeError, ValueError):

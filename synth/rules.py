@@ -1,6 +1,6 @@
 """The set-rule protocol: what ``synth`` and ``theory`` ask of a rule ``Omega(d)``.
 
-THEORY.md section 1. ``theory`` implements the rules (``TopK``, ``Support``, ``Threshold``)
+docs/theory.md section 1. ``theory`` implements the rules (``TopK``, ``Support``, ``Threshold``)
 and re-exports this protocol as ``theory.SetRule``; ``synth`` only calls them, so it is
 defined here, in the bottom layer, once.
 """
@@ -17,10 +17,10 @@ __all__ = ["SetRule", "top_k_of"]
 
 @runtime_checkable
 class SetRule(Protocol):
-    """What every set rule provides. THEORY.md section 1.
+    """What every set rule provides. docs/theory.md section 1.
 
     ``top_k`` is ``k`` for the top-k rule ``Omega_k`` and ``None`` for every other rule:
-    closed forms that exist only for top-k sets (additive noise, THEORY.md section 5) ask
+    closed forms that exist only for top-k sets (additive noise, docs/theory.md section 5) ask
     the rule rather than guess from its type.
     """
 
@@ -44,7 +44,7 @@ class SetRule(Protocol):
 
 
 def top_k_of(rule: SetRule) -> int | None:
-    """``k`` when ``rule`` is a top-k rule ``Omega_k`` (THEORY.md section 1), else ``None``.
+    """``k`` when ``rule`` is a top-k rule ``Omega_k`` (docs/theory.md section 1), else ``None``.
 
     A callable that does not follow the protocol (no ``top_k``) is not a top-k rule.
     """

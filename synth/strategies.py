@@ -1,6 +1,6 @@
 """Hypothesis strategies for random finite worlds and soft labelers, for property tests.
 
-THEORY.md sections 1-4. Probabilities are drawn on a coarse integer grid and normalized, so
+docs/theory.md sections 1-4. Probabilities are drawn on a coarse integer grid and normalized, so
 ties (in posteriors and in soft labels) are common and exact: tie-breaking bugs show up.
 Shapes stay small (a few points, classes and mixture components) so that exhaustive checks
 over all ``c**M`` classifiers stay fast. The same construction backs
@@ -46,7 +46,7 @@ def finite_problems(
     max_components: int = 3,
     deterministic: bool | None = None,
 ) -> tuple[FiniteWorld, FiniteLabeler]:
-    """A random ``(FiniteWorld, FiniteLabeler)`` pair (THEORY.md section 1).
+    """A random ``(FiniteWorld, FiniteLabeler)`` pair (docs/theory.md section 1).
 
     Args:
       max_points: largest number of points ``M`` (at least one has positive mass; points of
@@ -72,12 +72,14 @@ def finite_problems(
 
 
 def finite_worlds(**kwargs: Any) -> st.SearchStrategy[FiniteWorld]:
-    """A random :class:`FiniteWorld` (THEORY.md section 1); arguments as :func:`finite_problems`."""
+    """A random :class:`FiniteWorld` (docs/theory.md section 1); arguments as
+    :func:`finite_problems`."""
     return finite_problems(**kwargs).map(lambda problem: problem[0])
 
 
 def soft_labels(
     num_classes: int, batch: tuple[int, ...] = ()
 ) -> st.SearchStrategy[NDArray[np.float64]]:
-    """Grid soft labels of shape ``batch + (num_classes,)``, ties included (THEORY.md section 1)."""
+    """Grid soft labels of shape ``batch + (num_classes,)``, ties included (docs/theory.md
+    section 1)."""
     return _grid((*batch, num_classes)).map(normalize_grid)

@@ -147,6 +147,10 @@ def test_a_code_change_recomputes_the_cells_it_touches(tmp_path: Path) -> None:
     other = pkgs / "verify" / "claims" / "_headline.py"
     other.write_text(other.read_text() + "\n# an unrelated edit\n")
     assert not _cli(pkgs, out)["cells"][0]["computed"]
+    # comments, docstrings and formatting of the cell's own code cannot change a number
+    reworded = text.replace('"""Claims', '"""Reworded: claims', 1)
+    module.write_text(reworded.replace("\n\n\n", "\n\n\n# why\n\n\n", 1))
+    assert not _cli(pkgs, out)["cells"][0]["computed"]
     # the experiment: the code that computes the cell changes (and only the copy has it, so
     # a refuted verdict also shows that the copy is what ran)
     edit = "unique[i] = r[0] < r[1] - EXACT_TOL"

@@ -1,4 +1,4 @@
-"""Continuous worlds: posteriors, Bayes errors and samplers agree (THEORY.md section 1)."""
+"""Continuous worlds: posteriors, Bayes errors and samplers agree (docs/theory.md section 1)."""
 
 from __future__ import annotations
 

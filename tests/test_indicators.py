@@ -1,4 +1,4 @@
-"""Indicators and facts F1-F4 (THEORY.md section 2) as property tests on finite worlds."""
+"""Indicators and facts F1-F4 (docs/theory.md section 2) as property tests on finite worlds."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_f4_bayes_teacher(world: FiniteWorld) -> None:
 @pytest.mark.property
 @given(finite_problems(), st.data())
 def test_class_ambiguity_is_a_lower_bound(problem: Problem, data: st.DataObject) -> None:
-    """THEORY.md section 2: gamma_cls <= gamma; also Delta <= Delta_max and both in [0, 1]."""
+    """docs/theory.md section 2: gamma_cls <= gamma; also Delta <= Delta_max and both in [0, 1]."""
     world, labeler = problem
     rule = data.draw(set_rules(world.num_classes))
     m = labeler.membership(rule)

@@ -1,4 +1,4 @@
-"""``python -m verify indicators`` on a practitioner's files (THEORY.md section 2)."""
+"""``python -m verify indicators`` on a practitioner's files (docs/theory.md section 2)."""
 
 from __future__ import annotations
 

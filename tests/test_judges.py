@@ -19,6 +19,7 @@ from verify._records import Estimation, Floor, MeanCI, MeanCIGrid, Rate, Slope
 from verify._students import Evaluation
 from verify.claims import (
     _applications,
+    _certificates,
     _common,
     _consistency,
     _curves,
@@ -96,7 +97,7 @@ def _distillation() -> list[Case]:
     on_boundary = _learners.DistillationPrediction(delta=0.5, gamma=0.5)
     return [
         (ok, "confirmed"),
-        (replace(ok, closed_form=replace(closed, gamma=0.6)), "refuted"),  # not THEORY.md's
+        (replace(ok, closed_form=replace(closed, gamma=0.6)), "refuted"),  # not docs/theory.md's
         (replace(ok, closed_form=replace(closed, target=[1 / 3] * 3)), "refuted"),  # a tie
         (replace(ok, closed_form=replace(closed, set_oracle=1)), "refuted"),
         # the true label ahead in E[d|x], as predicted: then it is no counterexample
@@ -464,7 +465,90 @@ def _headline_cases() -> list[Case]:
 
 
 #: Made-up cases per verdict rule; every rule a claim uses must appear here.
+def _certified(**kw: Any) -> _certificates.CertifiedStudents:
+    base = dict(
+        teacher="sbt",
+        n=3000,
+        true_error=[0.10, 0.11, 0.09],
+        set_risk=[0.34, 0.35, 0.33],
+        c1=[0.50, 0.52, 0.49],
+        c2=[0.13, 0.14, 0.12],  # 1.3x the true error
+        cls_c1=[0.6, 0.6, 0.6],
+        cls_c2=[0.3, 0.3, 0.3],
+        covered={"c1": 1000, "c2": 960, "class-conditional": 1000},
+        trials=1000,
+        theorem_l=5.0,
+    )
+    return _certificates.CertifiedStudents(**{**base, **kw})
+
+
+def _certificates_measurement(*cases: _certificates.CertifiedStudents) -> Any:
+    return _certificates.Certificates(
+        teachers=sorted({c.teacher for c in cases}),
+        describe=["made up"],
+        gamma=[0.3],
+        delta=[0.3],
+        delta_max=[0.3],
+        sizes=sorted({c.n for c in cases}),
+        seeds=3,
+        repeats=1000 // 3,
+        labelled=1000,
+        cases=list(cases),
+    )
+
+
+def _x_dependent(**kw: Any) -> _certificates.XDependent:
+    base = dict(
+        describe="made up",
+        sizes=[300, 3000],
+        repeats=1000,
+        labelled=1000,
+        true_error=0.16,
+        gamma=0.45,
+        delta=0.11,
+        delta_max=0.45,
+        gamma_cls=0.14,
+        violated_cls=[10, 20],  # 1% and 2%: below 5% beyond their intervals
+        violated_true=[20, 45],
+        cls_c1=[0.2, 0.17],
+        true_c1=[0.3, 0.25],
+    )
+    return _certificates.XDependent(**{**base, **kw})
+
+
+def _coverage() -> list[Case]:
+    ok = _certificates.Coverage(_certificates_measurement(_certified()), _x_dependent())
+    low = _certified(covered={"c1": 1000, "c2": 900, "class-conditional": 1000})  # 90%
+    return [
+        (ok, "confirmed"),
+        (replace(ok, students=_certificates_measurement(low)), "refuted"),
+        (replace(ok, x_dependent=_x_dependent(violated_true=[20, 120])), "refuted"),  # 12%
+        (replace(ok, students=_certificates_measurement(_certified(trials=0))), "silent"),
+    ]
+
+
+def _cert_tightness() -> list[Case]:
+    ok = _certificates_measurement(_certified())
+    return [
+        (ok, "confirmed"),
+        (_certificates_measurement(_certified(c2=[0.30, 0.33, 0.27])), "refuted"),  # 3x
+        (_certificates_measurement(_certified(theorem_l=0.1)), "refuted"),  # C2 above it
+        (_certificates_measurement(_certified(c2=[0.13, 0.40, 0.12])), "silent"),  # wide
+    ]
+
+
+def _x_dependent_cases() -> list[Case]:
+    return [
+        (_x_dependent(), "confirmed"),
+        (_x_dependent(violated_cls=[300, 1000]), "refuted"),  # 30%, 100%
+        (_x_dependent(violated_cls=[30, 55]), "silent"),  # 5.5%: the interval holds 5%
+    ]
+
+
 CASES: dict[Callable[..., Any], Callable[[], list[Case]]] = {
+    _certificates.judge_coverage: _coverage,
+    _certificates.judge_tightness: _cert_tightness,
+    _certificates.judge_x_dependent: _x_dependent_cases,
     _common.judge_violations: _violations,
     _consistency.judge_theorem_c: _theorem_c,
     _consistency.judge_all_inside: _average_delta,

@@ -1,4 +1,4 @@
-"""ERM learnability (THEORY.md section 4): bounds, exact ERM, and Theorem L on exact ERM."""
+"""ERM learnability (docs/theory.md section 4): bounds, exact ERM, and Theorem L on exact ERM."""
 
 from __future__ import annotations
 

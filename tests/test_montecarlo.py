@@ -1,4 +1,4 @@
-"""Monte Carlo indicators against exact values on finite worlds (THEORY.md section 2)."""
+"""Monte Carlo indicators against exact values on finite worlds (docs/theory.md section 2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Population minimizers of distillation and the CC surrogate (THEORY.md section 3), and the
+"""Population minimizers of distillation and the CC surrogate (docs/theory.md section 3), and the
 counterexamples showing that Delta + gamma < 1 does not make either consistent."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ Problem = tuple[FiniteWorld, FiniteLabeler]
 
 
 def test_distillation_counterexample() -> None:
-    """THEORY.md section 3 [proved]: Delta_2 = 0, gamma_2 = 1/2, E[d|x] = (.30, .35, .35)."""
+    """docs/theory.md section 3 [proved]: Delta_2 = 0, gamma_2 = 1/2, E[d|x] = (.30, .35, .35)."""
     world, labeler = distillation_counterexample()
     m = labeler.membership(theory.TopK(2))
     assert theory.delta(m, world.joint) == 0.0

@@ -1,4 +1,4 @@
-"""Population references (THEORY.md section 3, restricted classes) against an independent
+"""Population references (docs/theory.md section 3, restricted classes) against an independent
 computation: the same population objective written in numpy with its gradient by hand,
 solved by scipy's L-BFGS-B in float64, on other samples of inputs and soft labels."""
 

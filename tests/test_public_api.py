@@ -30,7 +30,9 @@ def _public(module: object) -> list[tuple[str, object]]:
 def test_public_names_have_docstrings_pointing_to_theory(name: str, obj: object) -> None:
     doc = inspect.getdoc(obj) or ""
     assert doc, f"{name} has no docstring"
-    assert "THEORY.md" in doc, f"{name}: its docstring does not point to a THEORY.md section"
+    assert "docs/theory.md" in doc, (
+        f"{name}: its docstring does not point to a docs/theory.md section"
+    )
 
 
 @pytest.mark.parametrize("module", [theory, synth, synth.checks, verify, verify.schema])

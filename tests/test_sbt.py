@@ -1,4 +1,4 @@
-"""The skillful-but-bad teacher's loss terms (THEORY.md section 5) and `verify distill`."""
+"""The skillful-but-bad teacher's loss terms (docs/theory.md section 5) and `verify distill`."""
 
 from __future__ import annotations
 
@@ -179,6 +179,24 @@ def test_distill_warns_of_an_anti_teacher_at_two_classes(tmp_path: Path, capsys)
     assert "warning: k = 1 (c = 2)" in err and "anti-teacher" in err
     assert _cli.main([*args, "--steps", "12", "--json", "--teacher", "plain"]) == 0
     assert "anti-teacher" not in capsys.readouterr().err
+
+
+def test_distill_says_which_k_it_chose_when_the_default_cannot_be_used(
+    tmp_path: Path, capsys
+) -> None:
+    """On 3 classes the default k = 3 is out of range: k = 2 is used, and said."""
+    from verify._distill_cli import choose_k
+
+    assert choose_k(None, 10) == (3, None) and choose_k(2, 3) == (2, None)  # nothing to say
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 20)
+    np.save(tmp_path / "x.npy", rng.normal(size=(60, 2)) + y[:, None])
+    np.save(tmp_path / "y.npy", y)
+    args = ["distill", "--features", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "y.npy")]
+    assert _cli.main([*args, "--steps", "12", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "note: k = 2 (the default 3 needs at least 4 classes" in captured.err
+    assert json.loads(captured.out)["k"] == 2
 
 
 def test_huge_finite_features_are_standardized_not_zeroed() -> None:

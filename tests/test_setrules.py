@@ -1,4 +1,5 @@
-"""Set rules: top-k against a stable-sort reference, ties to the smaller index (THEORY.md 1)."""
+"""Set rules: top-k against a stable-sort reference, ties to the smaller index
+(docs/theory.md section 1)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_topk_matches_stable_sort(case: tuple[np.ndarray, int]) -> None:
 @pytest.mark.property
 @given(st.integers(3, 6).flatmap(lambda c: st.tuples(soft_labels(c, (5,)), st.integers(1, c - 2))))
 def test_f1_topk_sets_are_nested(case: tuple[np.ndarray, int]) -> None:
-    """THEORY.md section 2, F1: Omega_k subset Omega_{k+1}."""
+    """docs/theory.md section 2, F1: Omega_k subset Omega_{k+1}."""
     d, k = case
     assert np.all(theory.TopK(k)(d) <= theory.TopK(k + 1)(d))
 

@@ -1,4 +1,4 @@
-"""Students on teachers' labels: grids, shared inputs, oracles (THEORY.md sections 3, 5)."""
+"""Students on teachers' labels: grids, shared inputs, oracles (docs/theory.md sections 3, 5)."""
 
 from __future__ import annotations
 

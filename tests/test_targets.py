@@ -1,5 +1,5 @@
 """Target-seeking constructors hit (Delta, gamma) or (a, Delta) exactly in closed form, over
-the whole reachable region, and refuse what is unreachable (THEORY.md sections 2 and 5)."""
+the whole reachable region, and refuse what is unreachable (docs/theory.md sections 2 and 5)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def test_additive_noise_reaches_delta(c: int, data: st.DataObject, t: float) -> 
 
 
 def test_additive_noise_quadrature_against_simulation(rng: np.random.Generator) -> None:
-    """THEORY.md section 5's formula against 10^6 simulated rankings (c = 10, k = 3)."""
+    """docs/theory.md section 5's formula against 10^6 simulated rankings (c = 10, k = 3)."""
     c, k, sigma, n = 10, 3, 0.9, 1_000_000
     scores = sigma * rng.standard_normal((n, c))
     scores[:, 0] += 1.0

@@ -1,4 +1,4 @@
-"""Lemma, Theorem C, tightness and Theorem C' (THEORY.md section 3), exhaustively over all
+"""Lemma, Theorem C, tightness and Theorem C' (docs/theory.md section 3), exhaustively over all
 classifiers of random finite worlds."""
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_theorem_c(problem: Problem, data: st.DataObject) -> None:
 @pytest.mark.property
 @given(finite_problems(), st.data())
 def test_set_oracle_minimizes_set_risk(problem: Problem, data: st.DataObject) -> None:
-    """h_Omega = argmax pi minimizes R_Omega over all classifiers (THEORY.md section 3)."""
+    """h_Omega = argmax pi minimizes R_Omega over all classifiers (docs/theory.md section 3)."""
     world, m, h = _setup(problem, data)
     oracle = theory.set_oracle(world.eta, m)
     best = theory.set_risk(h, world.joint, m).min()

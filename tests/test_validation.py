@@ -64,7 +64,7 @@ def test_topk_k_rejected_at_construction(k: object) -> None:
 
 
 def test_topk_k_must_be_below_c() -> None:
-    # k = c would put every label in the set: THEORY.md section 1 needs k <= c - 1.
+    # k = c would put every label in the set: docs/theory.md section 1 needs k <= c - 1.
     with pytest.raises(ValueError, match="k: must be at most c - 1 = 1"):
         theory.TopK(2)(GOOD)
 

@@ -32,6 +32,7 @@ PROVED_IN_QUICK = {
     "partial-labels/grid",
     "additive-noise/sweep",
     "incomplete/self-training",
+    "certificate/coverage",
 }
 
 
@@ -179,15 +180,40 @@ def test_progress_bar_lines_without_a_terminal() -> None:
 
     stream = io.StringIO()
     bar = ProgressBar(2, stream)
-    bar.start_claim("a")
-    bar.cell_done()
-    bar.finish_claim("confirmed")
-    bar.start_claim("b")
-    bar.finish_claim("refuted")
+    with bar:
+        bar.start_claim("a", 1)
+        bar.cell_done()
+        bar.advance("grids trained")
+        bar.finish_claim("confirmed", "1.5 s")
+        bar.start_claim("b")
+        bar.finish_claim("refuted")
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2  # one line per finished claim when not on a terminal
     assert "1/2 claims" in lines[0] and "elapsed" in lines[0] and "left" in lines[0]
-    assert "a: confirmed (1 cells)" in lines[0] and "2/2 claims" in lines[1]
+    assert "a: confirmed, 1.5 s" in lines[0] and "2/2 claims" in lines[1]
+
+
+def test_progress_inside_a_claim_on_a_terminal() -> None:
+    """On a terminal the line shows the cells and the work finished inside the claim."""
+    import io
+
+    from verify._progress import ProgressBar, advance
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    with ProgressBar(1, stream) as bar:
+        bar.REDRAW = 0.0
+        bar.start_claim("a", 2)
+        bar.cell_done()
+        advance("grids trained")
+        advance("grids trained")
+        shown = stream.getvalue().split("\r")[-1]
+        assert "a: 1/2 cells, 2 grids trained" in shown, shown
+        bar.finish_claim("confirmed")
+    advance("grids trained")  # no bar: nothing happens
 
 
 README = Path(__file__).resolve().parents[1] / "README.md"

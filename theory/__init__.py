@@ -1,9 +1,17 @@
 """What the paper claims: set rules, indicators, conditions, oracles and learnability bounds.
 
-Implements THEORY.md sections 1-4 in numpy/scipy, float64. Public names are re-exported
+Implements docs/theory.md sections 1-4 and 4b in numpy/scipy, float64. Public names are re-exported
 here; the implementation lives in small private modules named for their topic.
 """
 
+from theory._certificates import Certificate as Certificate
+from theory._certificates import c1_bound as c1_bound
+from theory._certificates import c2_bound as c2_bound
+from theory._certificates import certify as certify
+from theory._certificates import certify_class_conditional as certify_class_conditional
+from theory._certificates import class_conditional_bounds as class_conditional_bounds
+from theory._certificates import clopper_pearson_lower as clopper_pearson_lower
+from theory._certificates import clopper_pearson_upper as clopper_pearson_upper
 from theory._conditions import margin as margin
 from theory._conditions import noisy_condition as noisy_condition
 from theory._conditions import paper_condition as paper_condition
@@ -64,6 +72,7 @@ from theory._setrules import topk_rank as topk_rank
 
 __all__ = [
     "CCSolution",
+    "Certificate",
     "Estimate",
     "PointIndicators",
     "SetRule",
@@ -72,12 +81,19 @@ __all__ = [
     "TopK",
     "all_classifiers",
     "binomial_interval",
+    "c1_bound",
+    "c2_bound",
     "cc_em_step",
     "cc_maximizer_range",
     "cc_objective",
     "cc_oracle",
     "cc_target",
+    "certify",
+    "certify_class_conditional",
+    "class_conditional_bounds",
     "check_joint",
+    "clopper_pearson_lower",
+    "clopper_pearson_upper",
     "check_membership",
     "class_membership",
     "class_membership_hat",

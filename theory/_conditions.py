@@ -1,4 +1,4 @@
-"""The sufficient conditions for classifier-consistency. THEORY.md section 3."""
+"""The sufficient conditions for classifier-consistency. docs/theory.md section 3."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from theory._indicators import check_membership, pointwise_delta, pointwise_gamm
 def margin(delta: float, gamma: float) -> float:
     """``1 - delta - gamma``: how far inside the condition a labeler is (negative: outside).
 
-    THEORY.md sections 3-4 (Theorem C's constant; Theorem L divides by it).
+    docs/theory.md sections 3-4 (Theorem C's constant; Theorem L divides by it).
 
     Pass ``Delta_max`` as ``delta`` for the worst-case margin of Theorem C and Theorem L.
     """
@@ -22,7 +22,7 @@ def margin(delta: float, gamma: float) -> float:
 
 
 def paper_condition(delta: float, gamma: float, *, tol: float = 0.0) -> bool:
-    """The paper's condition ``Delta + gamma < 1``. THEORY.md section 3, Theorem C.
+    """The paper's condition ``Delta + gamma < 1``. docs/theory.md section 3, Theorem C.
 
     Sufficient for consistency when ``Delta(x, y)`` is constant; in general use
     :func:`worst_case_condition` (the ``thm-C-average-delta`` claim shows why).
@@ -39,7 +39,7 @@ def paper_condition(delta: float, gamma: float, *, tol: float = 0.0) -> bool:
 def worst_case_condition(delta_max: float, gamma: float, *, tol: float = 0.0) -> bool:
     """``Delta_max + gamma < 1``: Theorem C's hypothesis for deterministic labels.
 
-    ``tol`` as for :func:`paper_condition`. THEORY.md section 3, Theorem C.
+    ``tol`` as for :func:`paper_condition`. docs/theory.md section 3, Theorem C.
     """
     return margin(delta_max, gamma) > tol
 
@@ -50,7 +50,7 @@ def noisy_condition(
     """Theorem C' at each point: a sufficient condition for ``h_Omega(x) = h_B(x)``.
 
     With ``B = argmax eta(x)``: ``eta_B (1 - Delta(x, B)) > max_{j != B} [eta_j +
-    (1 - eta_j) gamma(x)]``. THEORY.md section 3, Theorem C'.
+    (1 - eta_j) gamma(x)]``. docs/theory.md section 3, Theorem C'.
 
     Args:
       eta: ``[..., c]`` posteriors.

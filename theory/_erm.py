@@ -1,6 +1,6 @@
 """Exact ERM on a finite domain over all classifiers, and its exact uniform deviation.
 
-THEORY.md section 4. With ``H`` = every function on ``M`` points, the empirical set risk
+docs/theory.md section 4. With ``H`` = every function on ``M`` points, the empirical set risk
 ``R_hat_Omega(h) = (1/m) #{i : h(x_i) not in S_i}`` is a sum over points, so ERM picks at
 each point the label most often inside the observed sets (ties to the smaller index) and a
 fixed default at points never observed. The same additivity gives
@@ -37,7 +37,7 @@ def _check_sample(
 def set_counts(x: ArrayLike, sets: ArrayLike, num_points: int) -> NDArray[np.int64]:
     """``[..., M, c]``: how many training sets at point ``x`` contain label ``j``.
 
-    THEORY.md section 4 (exact ERM); ``x [..., m]``, ``sets [..., m, c]``.
+    docs/theory.md section 4 (exact ERM); ``x [..., m]``, ``sets [..., m, c]``.
     """
     pts, s = _check_sample(x, sets, num_points)
     c = s.shape[-1]
@@ -51,7 +51,7 @@ def set_counts(x: ArrayLike, sets: ArrayLike, num_points: int) -> NDArray[np.int
 def point_counts(x: ArrayLike, num_points: int) -> NDArray[np.int64]:
     """``[..., M]``: how many training points fall on each point of the domain.
 
-    THEORY.md section 4 (exact ERM); ``x`` is ``[..., m]``.
+    docs/theory.md section 4 (exact ERM); ``x`` is ``[..., m]``.
     """
     pts = check_labels(x, num_points, "x")
     flat = pts.reshape(-1, pts.shape[-1])
@@ -65,7 +65,7 @@ def exact_erm(
 ) -> NDArray[np.int64]:
     """The ERM of the set 0/1 loss over all classifiers on ``num_points`` points.
 
-    THEORY.md section 4 (exact ERM on a finite domain).
+    docs/theory.md section 4 (exact ERM on a finite domain).
 
     Args:
       x: ``[..., m]`` training points.
@@ -84,7 +84,8 @@ def exact_erm(
 
 
 def empirical_set_loss_table(x: ArrayLike, sets: ArrayLike, num_points: int) -> NDArray[np.float64]:
-    """``[..., M, c]``: ``a_hat[x, j] = #{i : x_i = x, j not in S_i} / m`` (THEORY.md section 4).
+    """``[..., M, c]``: ``a_hat[x, j] = #{i : x_i = x, j not in S_i} / m`` (docs/theory.md
+    section 4).
 
     So ``R_hat_Omega(h) = sum_x a_hat[x, h(x)]``.
     """
@@ -98,7 +99,7 @@ def uniform_deviation(
 ) -> NDArray[np.float64]:
     """``sup_h |R_hat_Omega(h) - R_Omega(h)|`` over all classifiers, exactly.
 
-    THEORY.md section 4: the quantity ``eps_m`` bounds with probability ``1 - delta``.
+    docs/theory.md section 4: the quantity ``eps_m`` bounds with probability ``1 - delta``.
 
     With ``diff = a_hat - a`` additive over points, the supremum of ``sum_x diff[x, h(x)]``
     is ``sum_x max_j diff[x, j]`` and the infimum ``sum_x min_j diff[x, j]``.

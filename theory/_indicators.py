@@ -1,6 +1,6 @@
 """The unreliability and ambiguity degrees, exactly, from membership probabilities.
 
-THEORY.md section 2. Every indicator is a function of the membership
+docs/theory.md section 2. Every indicator is a function of the membership
 ``m[x, y, j] = P(j in Omega(d) | x, y)`` and of the law of ``(x, y)``. On a finite world
 the law is the joint table ``joint[x, y] = P(x, y)``; "ess sup" is the maximum over the
 support ``{(x, y) : joint[x, y] > 0}``.
@@ -21,7 +21,7 @@ from synth.checks import as_float_array, check_distributions
 def check_membership(membership: ArrayLike, name: str = "membership") -> NDArray[np.float64]:
     """Membership probabilities ``[..., c, c]`` in ``[0, 1]``, as float64.
 
-    ``m[..., y, j] = m_j(x, y)`` (THEORY.md section 1, membership).
+    ``m[..., y, j] = m_j(x, y)`` (docs/theory.md section 1, membership).
     """
     m = as_float_array(membership, name)
     if m.ndim < 2 or m.shape[-1] != m.shape[-2] or m.shape[-1] < 2:
@@ -34,7 +34,7 @@ def check_membership(membership: ArrayLike, name: str = "membership") -> NDArray
 def check_joint(joint: ArrayLike, name: str = "joint") -> NDArray[np.float64]:
     """A joint table ``[..., M, c]`` summing to one over its last two axes.
 
-    The law of ``(x, y)`` of a finite world (THEORY.md section 1).
+    The law of ``(x, y)`` of a finite world (docs/theory.md section 1).
     """
     shape = np.shape(joint)
     if len(shape) < 2:
@@ -60,20 +60,21 @@ def _off_diagonal(c: int) -> NDArray[np.bool_]:
 def pointwise_delta(membership: ArrayLike) -> NDArray[np.float64]:
     """``Delta(x, y) = 1 - m_y(x, y)``, shape ``[..., c]`` from ``membership [..., c, c]``.
 
-    THEORY.md section 2 (pointwise unreliability).
+    docs/theory.md section 2 (pointwise unreliability).
     """
     m = check_membership(membership)
     return 1.0 - np.diagonal(m, axis1=-2, axis2=-1)
 
 
 def delta(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
-    """Unreliability degree ``Delta = E[Delta(x, y)]``, shape ``[...]``. THEORY.md section 2."""
+    """Unreliability degree ``Delta = E[Delta(x, y)]``, shape ``[...]``. docs/theory.md
+    section 2."""
     m, j = _check_pair(membership, joint)
     return np.sum(j * pointwise_delta(m), axis=(-2, -1))
 
 
 def delta_max(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
-    """Worst case ``Delta_max = ess sup Delta(x, y)``, shape ``[...]``. THEORY.md section 2."""
+    """Worst case ``Delta_max = ess sup Delta(x, y)``, shape ``[...]``. docs/theory.md section 2."""
     m, j = _check_pair(membership, joint)
     return np.max(np.where(j > 0, pointwise_delta(m), -np.inf), axis=(-2, -1))
 
@@ -81,7 +82,7 @@ def delta_max(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
 def gamma(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
     """Ambiguity ``gamma = ess sup_{(x,y), j != y} m_j(x, y)``, shape ``[...]``.
 
-    THEORY.md section 2.
+    docs/theory.md section 2.
     """
     m, j = _check_pair(membership, joint)
     allowed = (j > 0)[..., None] & _off_diagonal(m.shape[-1])
@@ -91,7 +92,7 @@ def gamma(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
 def class_membership(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
     """``[..., c, c]`` class-level membership ``P(j in Omega(d) | y)``; NaN rows if ``P(y) = 0``.
 
-    THEORY.md section 2 (class-level ambiguity).
+    docs/theory.md section 2 (class-level ambiguity).
     """
     m, j = _check_pair(membership, joint)
     class_prob = j.sum(axis=-2)
@@ -102,7 +103,7 @@ def class_membership(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.floa
 def gamma_cls(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
     """``gamma_cls = max_{y, j != y} P(j in Omega(d) | y)``, shape ``[...]``; ``<= gamma``.
 
-    A condition checked with it is optimistic. THEORY.md section 2.
+    A condition checked with it is optimistic. docs/theory.md section 2.
     """
     cm = class_membership(membership, joint)
     allowed = ~np.isnan(cm) & _off_diagonal(cm.shape[-1])
@@ -112,7 +113,7 @@ def gamma_cls(membership: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
 def pointwise_gamma(membership: ArrayLike, eta: ArrayLike) -> NDArray[np.float64]:
     """``gamma(x) = max_{y : eta_y(x) > 0, j != y} m_j(x, y)``, shape ``[...]``.
 
-    THEORY.md section 3, Theorem C'.
+    docs/theory.md section 3, Theorem C'.
 
     Args:
       membership: ``[..., c, c]``.

@@ -1,6 +1,6 @@
 """Binomial confidence intervals, vectorized, and the estimate they come with.
 
-THEORY.md section 2 (Monte Carlo). Both intervals accept a real-valued number of
+docs/theory.md section 2 (Monte Carlo). Both intervals accept a real-valued number of
 successes: an average of ``n`` variables in ``[0, 1]`` with mean ``p`` has variance at most
 ``p (1 - p) / n``, the Bernoulli case, so plugging ``n * mean`` in gives an interval that is
 conservative in the variance (used for grouped draws, where each unit is a group).
@@ -21,7 +21,7 @@ METHODS: tuple[Method, ...] = ("wilson", "clopper-pearson")
 
 @dataclass(frozen=True)
 class Estimate:
-    """A Monte Carlo estimate with a two-sided confidence interval (THEORY.md section 2).
+    """A Monte Carlo estimate with a two-sided confidence interval (docs/theory.md section 2).
 
     Attributes:
       value: the point estimate.
@@ -69,7 +69,7 @@ def binomial_interval(
     confidence: float = 0.95,
     method: Method = "wilson",
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Two-sided interval for a binomial proportion, elementwise (THEORY.md section 2).
+    """Two-sided interval for a binomial proportion, elementwise (docs/theory.md section 2).
 
     Args:
       successes: ``[...]`` counts (real values allowed, see the module docstring).

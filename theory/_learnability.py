@@ -1,6 +1,6 @@
 """ERM learnability: growth functions, uniform deviations, Theorem L and sample complexity.
 
-THEORY.md section 4. Growth functions are handled through their logarithms so that
+docs/theory.md section 4. Growth functions are handled through their logarithms so that
 ``c**(2d)`` and ``c**M`` never overflow.
 """
 
@@ -26,7 +26,7 @@ def natarajan_log_growth(m: int, dim: int, num_classes: int) -> float:
     """``ln Pi_H(m)`` bounded by Natarajan's lemma ``Pi_H(m) <= m^d c^(2d)``.
 
     Also capped by the trivial ``Pi_H(m) <= c^m`` (at most ``c^m`` labelings of ``m``
-    points), which is smaller for ``m`` below about ``2d``. THEORY.md section 4.
+    points), which is smaller for ``m`` below about ``2d``. docs/theory.md section 4.
     """
     m = _positive_int(m, "m")
     d = _positive_int(dim, "dim")
@@ -37,7 +37,7 @@ def natarajan_log_growth(m: int, dim: int, num_classes: int) -> float:
 def linear_natarajan_dim(num_classes: int, num_features: int) -> int:
     """Natarajan dimension bound ``c (p + 1)`` of ``argmax(W x + b)``, ``x in R^p``.
 
-    THEORY.md section 4.
+    docs/theory.md section 4.
     """
     c = _positive_int(num_classes, "num_classes")
     p = _positive_int(num_features, "num_features")
@@ -45,7 +45,7 @@ def linear_natarajan_dim(num_classes: int, num_features: int) -> int:
 
 
 def vapnik_epsilon(m: int, log_growth_2m: float, delta: float) -> float:
-    """``eps_m = sqrt((8/m) (ln Pi_H(2m) + ln(4/delta)))``. THEORY.md section 4.
+    """``eps_m = sqrt((8/m) (ln Pi_H(2m) + ln(4/delta)))``. docs/theory.md section 4.
 
     With probability at least ``1 - delta``,
     ``sup_h |R_hat_Omega(h) - R_Omega(h)| <= eps_m``.
@@ -55,12 +55,12 @@ def vapnik_epsilon(m: int, log_growth_2m: float, delta: float) -> float:
 
 
 def natarajan_epsilon(m: int, dim: int, num_classes: int, delta: float) -> float:
-    """:func:`vapnik_epsilon` with Natarajan's lemma for ``Pi_H(2m)`` (THEORY.md section 4)."""
+    """:func:`vapnik_epsilon` with Natarajan's lemma for ``Pi_H(2m)`` (docs/theory.md section 4)."""
     return vapnik_epsilon(m, natarajan_log_growth(2 * int(m), dim, num_classes), delta)
 
 
 def finite_class_epsilon(m: int, log_size: float, delta: float) -> float:
-    """``sqrt((ln|H| + ln(2/delta)) / (2m))`` for a finite class (THEORY.md section 4).
+    """``sqrt((ln|H| + ln(2/delta)) / (2m))`` for a finite class (docs/theory.md section 4).
 
     Hoeffding plus a union bound: with probability at least ``1 - delta`` every ``h`` in
     ``H`` has ``|R_hat_Omega(h) - R_Omega(h)|`` at most this. For all functions on a domain
@@ -74,7 +74,7 @@ def theorem_l_bound(epsilon: float, gamma: float, delta_max: float) -> float:
     """Theorem L: ``R(h_hat) <= 2 eps / (1 - gamma - Delta_max)``.
 
     Returns ``inf`` when ``gamma + Delta_max >= 1``: the theorem then bounds nothing.
-    THEORY.md section 4.
+    docs/theory.md section 4.
     """
     g = check_unit_interval(gamma, "gamma")
     dm = check_unit_interval(delta_max, "delta_max")
@@ -95,7 +95,7 @@ def sample_complexity(
     """The least ``m`` with ``theorem_l_bound(epsilon(m), gamma, delta_max) <= target_error``.
 
     ``epsilon`` must be non-increasing in ``m`` (every bound in this module is), which makes
-    the doubling-then-bisection search exact. THEORY.md section 4.
+    the doubling-then-bisection search exact. docs/theory.md section 4.
 
     Args:
       target_error: the error ``eps`` asked for, in ``(0, 1)``.

@@ -1,6 +1,6 @@
 """Monte Carlo estimates of the indicators from samples ``(y_i, d_i)``, with intervals.
 
-THEORY.md section 2 (Monte Carlo). Samples are iid draws of ``(x, y, d)``; ``x`` itself is
+docs/theory.md section 2 (Monte Carlo). Samples are iid draws of ``(x, y, d)``; ``x`` itself is
 not needed. With ``groups`` the samples are repeated draws of ``d`` at one ``(x, y)`` per
 group: the group, not the draw, is then the independent unit, each group's membership
 frequencies estimate ``m_j(x, y)``, and intervals are taken over groups.
@@ -112,7 +112,7 @@ def delta_hat(
 ) -> Estimate:
     """Estimate the unreliability degree ``Delta = P(y not in Omega(d))``.
 
-    THEORY.md section 2.
+    docs/theory.md section 2.
 
     Args:
       y: ``[n]`` true labels.
@@ -140,7 +140,7 @@ def class_membership_hat(
     *,
     groups: ArrayLike | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Estimated class-level membership ``P(j in Omega(d) | y)``, THEORY.md section 2.
+    """Estimated class-level membership ``P(j in Omega(d) | y)``, docs/theory.md section 2.
 
     Returns:
       ``sums [c, c]`` (over units of class ``y``, their frequency of ``j``) and
@@ -166,7 +166,7 @@ def gamma_cls_hat(
 ) -> Estimate:
     """Estimate the class-level ambiguity ``gamma_cls = max_{y, j != y} P(j in Omega | y)``.
 
-    THEORY.md section 2. ``gamma_cls <= gamma``, so a condition checked with it is
+    docs/theory.md section 2. ``gamma_cls <= gamma``, so a condition checked with it is
     optimistic. Classes absent from the sample are left out of the maximum. The interval
     handles the maximum as the module docstring says; the whole table of pairs is
     :func:`class_membership_hat`.
@@ -182,7 +182,7 @@ def gamma_cls_from_counts(
     confidence: float = 0.95,
     method: Method = "wilson",
 ) -> Estimate:
-    """``gamma_cls`` with its interval from class-level counts (THEORY.md section 2).
+    """``gamma_cls`` with its interval from class-level counts (docs/theory.md section 2).
 
     Args:
       sums: ``[c, c]``: over the units of class ``y``, how many had ``j`` in their set.
@@ -222,7 +222,7 @@ def gamma_hat(
 ) -> Estimate:
     """Estimate ``max m_j(x, y)`` over the sampled groups and ``j != y``.
 
-    THEORY.md section 2: ``gamma`` needs ``m_j(x, y)`` per ``(x, y)``, estimated here from
+    docs/theory.md section 2: ``gamma`` needs ``m_j(x, y)`` per ``(x, y)``, estimated here from
     the repeated draws of each group. The target is the maximum over the *sampled* points,
     which is at most the essential supremum ``gamma``; with few groups it is a lower bound.
     """

@@ -1,4 +1,4 @@
-"""Population minimizers of the three learners, per point. THEORY.md section 3.
+"""Population minimizers of the three learners, per point. docs/theory.md section 3.
 
 - top-k (set) risk: ``h_Omega(x) = argmax_j pi_j(x)``, ``pi_j(x) = sum_y eta_y(x) m_j(x, y)``;
 - distillation (soft cross-entropy): ``p(x) = E[d | x]``;
@@ -23,7 +23,7 @@ from theory._indicators import check_membership
 def set_scores(eta: ArrayLike, membership: ArrayLike) -> NDArray[np.float64]:
     """``pi [..., c]`` with ``pi_j(x) = sum_y eta_y(x) m_j(x, y)`` = ``P(j in Omega | x)``.
 
-    THEORY.md section 3 (the top-k risk minimizer).
+    docs/theory.md section 3 (the top-k risk minimizer).
 
     Args:
       eta: ``[..., c]`` posteriors.
@@ -39,7 +39,7 @@ def set_scores(eta: ArrayLike, membership: ArrayLike) -> NDArray[np.float64]:
 def set_oracle(eta: ArrayLike, membership: ArrayLike) -> NDArray[np.int64]:
     """``[...]``: ``h_Omega(x) = argmax pi(x)``, the minimizer of ``R_Omega`` over all classifiers.
 
-    THEORY.md section 3; shapes as :func:`set_scores`.
+    docs/theory.md section 3; shapes as :func:`set_scores`.
     """
     return np.argmax(set_scores(eta, membership), axis=-1).astype(np.int64)
 
@@ -48,7 +48,7 @@ def distillation_target(eta: ArrayLike, mean_soft_labels: ArrayLike) -> NDArray[
     """``E[d | x] = sum_y eta_y(x) E[d | x, y]``, shape ``[..., c]``.
 
     The population minimizer of the soft cross-entropy ``-sum_j d_j log p_j(x)``
-    (THEORY.md section 3, distillation).
+    (docs/theory.md section 3, distillation).
 
     Args:
       eta: ``[..., c]``.
@@ -66,14 +66,14 @@ def distillation_target(eta: ArrayLike, mean_soft_labels: ArrayLike) -> NDArray[
 def distillation_oracle(eta: ArrayLike, mean_soft_labels: ArrayLike) -> NDArray[np.int64]:
     """``[...]``: ``argmax E[d | x]``, what a perfect distillation student predicts.
 
-    THEORY.md section 3 (distillation); shapes as :func:`distillation_target`.
+    docs/theory.md section 3 (distillation); shapes as :func:`distillation_target`.
     """
     return np.argmax(distillation_target(eta, mean_soft_labels), axis=-1).astype(np.int64)
 
 
 @dataclass(frozen=True)
 class CCSolution:
-    """The CC surrogate's population minimizer at each point. THEORY.md section 3.
+    """The CC surrogate's population minimizer at each point. docs/theory.md section 3.
 
     Attributes:
       probs: ``[..., c]``, a maximizer of ``sum_S q_x(S) log p(S)`` (the analytic centre of
@@ -94,7 +94,7 @@ class CCSolution:
 def cc_objective(masks: ArrayLike, weights: ArrayLike, probs: ArrayLike) -> NDArray[np.float64]:
     """``[...]``: ``sum_S q_x(S) log p(S)``, the negated population CC risk at one point.
 
-    THEORY.md section 3 (partial-label surrogate); ``probs [..., c]`` and the set law as in
+    docs/theory.md section 3 (partial-label surrogate); ``probs [..., c]`` and the set law as in
     :func:`cc_target`.
 
     Sets of zero weight (and empty sets, whose ``log 0`` does not depend on ``p``) are
@@ -107,7 +107,7 @@ def cc_objective(masks: ArrayLike, weights: ArrayLike, probs: ArrayLike) -> NDAr
 def cc_em_step(masks: ArrayLike, weights: ArrayLike, probs: ArrayLike) -> NDArray[np.float64]:
     """One EM step ``p_j <- sum_S q(S) 1(j in S) p_j / p(S)``, shape ``[..., c]``.
 
-    THEORY.md section 3: EM increases the CC objective monotonically; a maximizer is a
+    docs/theory.md section 3: EM increases the CC objective monotonically; a maximizer is a
     fixed point. Kept as an independent check on :func:`cc_target`.
     """
     problem = _CCProblem.build(masks, weights)
@@ -122,8 +122,8 @@ def cc_target(
 ) -> CCSolution:
     """Maximize ``sum_S q_x(S) log p(S)`` over the simplex at every point.
 
-    THEORY.md section 3 (partial-label surrogate). The objective is concave. The EM
-    iteration of THEORY.md converges to a maximizer, but only sublinearly (or with a ratio
+    docs/theory.md section 3 (partial-label surrogate). The objective is concave. The EM
+    iteration of docs/theory.md converges to a maximizer, but only sublinearly (or with a ratio
     within 1e-4 of one) when the maximizer lies on a face of the simplex, which is common
     for label sets. This solver follows the log-barrier central path instead: for
     ``mu = 10^-1 .. 10^-9`` it maximizes ``objective + mu sum_j log p_j`` by Newton steps in
@@ -285,7 +285,7 @@ def cc_maximizer_range(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Range of each ``p_j`` over all maximizers of the CC objective, by linear programs.
 
-    THEORY.md section 3 (partial-label surrogate): certifies that a counterexample does not
+    docs/theory.md section 3 (partial-label surrogate): certifies that a counterexample does not
     hinge on which maximizer a learner reaches.
 
     The maximizers share the vector of set masses ``u* = (p(S))_S`` (the objective is
@@ -337,7 +337,7 @@ def cc_maximizer_range(
 def cc_oracle(masks: ArrayLike, weights: ArrayLike) -> NDArray[np.int64]:
     """``[...]``: argmax of the CC surrogate's population minimizer (:func:`cc_target`).
 
-    THEORY.md section 3. Near-ties (margins below ~1e-6) are not meaningful; use
+    docs/theory.md section 3. Near-ties (margins below ~1e-6) are not meaningful; use
     :func:`cc_target` to see the margin.
     """
     return np.argmax(cc_target(masks, weights).probs, axis=-1).astype(np.int64)

@@ -1,6 +1,6 @@
 """Indicators of a continuous world from sampled points with exact membership.
 
-THEORY.md section 2. When a teacher gives ``m_j(x, y)`` in closed form, sampling ``x`` (and
+docs/theory.md section 2. When a teacher gives ``m_j(x, y)`` in closed form, sampling ``x`` (and
 averaging over ``y`` with ``eta(x)``) leaves only the outer expectation to Monte Carlo:
 ``Delta`` gets an interval; ``Delta_max`` and ``gamma`` are maxima over the sampled points,
 lower estimates of the essential suprema.
@@ -20,7 +20,7 @@ from theory._intervals import Estimate, Method, binomial_interval, check_confide
 
 @dataclass(frozen=True)
 class PointIndicators:
-    """Indicators of a world estimated from ``n`` sampled points. THEORY.md section 2.
+    """Indicators of a world estimated from ``n`` sampled points. docs/theory.md section 2.
 
     Attributes:
       delta: ``E[Delta(x, y)]`` with an interval (each point contributes
@@ -45,7 +45,8 @@ def indicators_from_points(
     confidence: float = 0.95,
     method: Method = "wilson",
 ) -> PointIndicators:
-    """Estimate the indicators from points ``x_i`` with exact ``m_j(x_i, y)`` (THEORY.md section 2).
+    """Estimate the indicators from points ``x_i`` with exact ``m_j(x_i, y)`` (docs/theory.md
+    section 2).
 
     Args:
       eta: ``[n, c]`` posteriors at the sampled points.

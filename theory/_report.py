@@ -1,6 +1,6 @@
 """Indicators of a practitioner's own teacher, from soft labels and true labels alone.
 
-THEORY.md section 2: without repeated draws at one ``x``, ``Delta_k`` is estimable and
+docs/theory.md section 2: without repeated draws at one ``x``, ``Delta_k`` is estimable and
 ``gamma`` is not; ``gamma_cls`` is, and it is a lower bound on ``gamma``, so the condition
 ``delta + gamma_cls < 1`` reported here is optimistic.
 """
@@ -70,7 +70,7 @@ def soft_label_report(
 ) -> dict[str, Any]:
     """``Delta_k`` and ``gamma_cls_k`` with intervals for each top-k size, and the best ``k``.
 
-    THEORY.md section 2. ``margin = 1 - delta - gamma_cls``. ``condition`` decides
+    docs/theory.md section 2. ``margin = 1 - delta - gamma_cls``. ``condition`` decides
     ``delta + gamma_cls < 1`` on the intervals: ``"holds"`` when the sum of their upper ends
     is below 1, ``"fails"`` when the sum of their lower ends is at least 1, ``"undecided"``
     otherwise (each interval has the nominal coverage, so a decision errs with probability

@@ -1,4 +1,4 @@
-"""Risks of classifiers on finite worlds. THEORY.md section 3.
+"""Risks of classifiers on finite worlds. docs/theory.md section 3.
 
 A classifier on a finite world is an int array ``h [..., M]`` (one label per point). A
 world, or a batch of worlds, is its joint table ``joint [..., M, c]`` and membership
@@ -28,7 +28,7 @@ def _classifiers(h: ArrayLike, num_points: int, num_classes: int) -> NDArray[np.
 
 
 def table_risk(table: ArrayLike, h: ArrayLike) -> NDArray[np.float64]:
-    """``sum_x table[..., x, h(x)]`` for a per-point loss table (THEORY.md section 3).
+    """``sum_x table[..., x, h(x)]`` for a per-point loss table (docs/theory.md section 3).
 
     Args:
       table: ``[..., M, c]``.
@@ -49,14 +49,14 @@ def table_risk(table: ArrayLike, h: ArrayLike) -> NDArray[np.float64]:
 def error_table(joint: ArrayLike) -> NDArray[np.float64]:
     """``[..., M, c]``: ``P(x, y != j)``, so that ``R(h) = sum_x table[x, h(x)]``.
 
-    THEORY.md section 3 (true risk).
+    docs/theory.md section 3 (true risk).
     """
     j = check_joint(joint)
     return j.sum(axis=-1, keepdims=True) - j
 
 
 def risk(h: ArrayLike, joint: ArrayLike) -> NDArray[np.float64]:
-    """True risk ``R(h) = P(h(x) != y)``, broadcast shape ``[...]``. THEORY.md section 3."""
+    """True risk ``R(h) = P(h(x) != y)``, broadcast shape ``[...]``. docs/theory.md section 3."""
     return table_risk(error_table(joint), h)
 
 
@@ -73,7 +73,7 @@ def _joint_and_membership(
 def set_loss_table(joint: ArrayLike, membership: ArrayLike) -> NDArray[np.float64]:
     """``[..., M, c]``: ``a[x, j] = sum_y P(x, y) (1 - m_j(x, y))``.
 
-    Then ``R_Omega(h) = sum_x a[x, h(x)]`` (THEORY.md section 3): set risks are additive
+    Then ``R_Omega(h) = sum_x a[x, h(x)]`` (docs/theory.md section 3): set risks are additive
     over points, which is what makes per-point minimizers exact.
     """
     j, m = _joint_and_membership(joint, membership)
@@ -83,7 +83,7 @@ def set_loss_table(joint: ArrayLike, membership: ArrayLike) -> NDArray[np.float6
 def set_risk(h: ArrayLike, joint: ArrayLike, membership: ArrayLike) -> NDArray[np.float64]:
     """Top-k (set) risk ``R_Omega(h) = P(h(x) not in Omega(d))``, broadcast shape ``[...]``.
 
-    THEORY.md section 3.
+    docs/theory.md section 3.
 
     Args:
       h: ``[..., M]`` classifiers.
@@ -96,7 +96,7 @@ def set_risk(h: ArrayLike, joint: ArrayLike, membership: ArrayLike) -> NDArray[n
 def sandwich_terms(
     h: ArrayLike, joint: ArrayLike, membership: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The two terms of the risk sandwich (THEORY.md section 3, Lemma).
+    """The two terms of the risk sandwich (docs/theory.md section 3, Lemma).
 
     Returns:
       ``P(h = y, y not in Omega)`` and ``P(h != y, h not in Omega)``, each of the broadcast
@@ -112,7 +112,7 @@ def sandwich_terms(
 def all_classifiers(num_points: int, num_classes: int) -> NDArray[np.int64]:
     """``[c**M, M]``: every classifier on a finite domain, for exhaustive checks.
 
-    THEORY.md sections 3-4: Theorem C quantifies over all classifiers; on ``M`` points there
+    docs/theory.md sections 3-4: Theorem C quantifies over all classifiers; on ``M`` points there
     are ``c**M`` of them (refused above ``2**22``).
     """
     if num_classes**num_points > 2**22:

@@ -1,6 +1,6 @@
 """Set rules ``Omega(d)``: which labels a soft label puts in its label set.
 
-THEORY.md section 1. A rule is a callable ``rule(d) -> mask`` on soft labels ``[..., c]``
+docs/theory.md section 1. A rule is a callable ``rule(d) -> mask`` on soft labels ``[..., c]``
 returning a boolean mask ``[..., c]``, plus ``rule.contains(d, labels)`` for the
 membership of one given label per soft label (all the unreliability degree needs, and
 cheaper than the whole mask for top-k).
@@ -62,7 +62,8 @@ def _soft_blocks(d: ArrayLike) -> tuple[NDArray[np.float64], Iterator[tuple[slic
 
 
 def topk_rank(d: ArrayLike, labels: ArrayLike) -> NDArray[np.int64]:
-    """Rank of ``d[..., labels]`` in the stable descending order of ``d`` (THEORY.md section 1).
+    """Rank of ``d[..., labels]`` in the stable descending order of ``d`` (docs/theory.md
+    section 1).
 
     ``rank = #{j : d_j > d_y} + #{j < y : d_j = d_y}`` (ties toward the smaller index), so
     ``y`` is in the top-k set iff ``rank < k``: one count serves every ``k``, in time linear
@@ -123,7 +124,7 @@ def _count(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
 class TopK:
     """``Omega_k(d)``: the ``k`` largest entries, ties to the smaller index.
 
-    THEORY.md section 1. ``k`` must satisfy ``1 <= k <= c - 1``; ``c`` is checked when the
+    docs/theory.md section 1. ``k`` must satisfy ``1 <= k <= c - 1``; ``c`` is checked when the
     rule meets soft labels.
     """
 
@@ -164,7 +165,7 @@ class TopK:
 
 @dataclass(frozen=True)
 class Support:
-    """``{j : d_j > tol}``: the candidate set of a partial label (THEORY.md sections 1, 5).
+    """``{j : d_j > tol}``: the candidate set of a partial label (docs/theory.md sections 1, 5).
 
     With the default ``tol = 0`` a partial label ``d``, uniform on its candidate set and
     exactly zero elsewhere, gives back that set.
@@ -196,7 +197,7 @@ class Support:
 
 @dataclass(frozen=True)
 class Threshold:
-    """``{j : d_j >= tau}``, for ``0 < tau <= 1`` (THEORY.md section 1).
+    """``{j : d_j >= tau}``, for ``0 < tau <= 1`` (docs/theory.md section 1).
 
     The set may be empty (for instance every label of a uniform ``d`` when ``tau > 1/c``);
     an empty set contains no label, the true one included.

@@ -58,12 +58,15 @@ def all_claims() -> list[ClaimSpec[Any, Any]]:
 
 
 def select(pattern: str | None = None) -> list[ClaimSpec[Any, Any]]:
-    """Claims whose id matches the shell-style ``pattern`` (all when ``None``)."""
+    """Claims whose id matches the shell-style ``pattern`` (all when ``None``), in suite
+    order; several patterns are separated by commas (``'thm-C*,sbt/*'``), and each must
+    match some claim."""
     specs = all_claims()
     if pattern is None:
         return specs
-    chosen = [s for s in specs if fnmatch.fnmatchcase(s.id, pattern)]
-    if not chosen:
-        known = ", ".join(s.id for s in specs)
-        raise ValueError(f"--claims {pattern!r} matches no claim; known claims: {known}")
-    return chosen
+    parts = [p.strip() for p in pattern.split(",") if p.strip()]
+    for part in parts or [pattern]:
+        if not any(fnmatch.fnmatchcase(s.id, part) for s in specs):
+            known = ", ".join(s.id for s in specs)
+            raise ValueError(f"--claims {part!r} matches no claim; known claims: {known}")
+    return [s for s in specs if any(fnmatch.fnmatchcase(s.id, p) for p in parts)]

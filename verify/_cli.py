@@ -1,4 +1,4 @@
-"""Command line: ``python -m verify run|list|indicators|distill|findings``.
+"""Command line: ``python -m verify run|list|indicators|distill|certify|findings``.
 
 Exit status, for every command: 0 success; 1 only when a ``[proved]`` claim is refuted;
 2 bad usage, a bad input file or an environment problem (an unwritable or full disk, a
@@ -14,10 +14,11 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from verify import _distill_cli, _findings, _indicators_cli
+from verify import _certify_cli, _distill_cli, _findings, _indicators_cli
 from verify._catalog import all_claims, select
+from verify._help import OneLineParser
 from verify._outputs import OutputRefused
 from verify._runner import run_claims
 from verify._spec import SUITES
@@ -27,13 +28,6 @@ DEFAULT_SEED = 0
 #: ``--seeds`` above this is refused: fifty times the full suite's 20 students per setting,
 #: and every setting's students train in one call whose memory grows with them.
 MAX_SEEDS = 1000
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, with a usage error as one line and status 2 (``--help`` shows the usage)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
 
 
 def _say(line: str) -> None:
@@ -54,40 +48,86 @@ def _deliver_swallowed_interrupts(unraisable: Any) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+DESCRIPTION = """\
+Verify the theory of learning from biased soft labels (Yuan et al., NeurIPS 2023): run
+named claims with verdicts, measure a teacher's soft labels, distill on your own data.
+
+  python -m verify run --suite quick              the quick suite, report in results/quick
+  python -m verify list                           every claim, one line each
+  python -m verify indicators --soft-labels P --labels Y
+  python -m verify distill --features X --labels Y
+  python -m verify certify --predictions H --soft-labels D --k K --gamma G --delta-max DM
+
+Exit status: 0 success; 1 a [proved] statement refuted; 2 bad usage, input or
+environment; 130 interrupted. The theory: docs/theory.md; the claims: docs/claims/.
+"""
+
+RUN = """\
+Run claims and write DIR/report.md (a summary to read), DIR/report.json (every
+measurement) and DIR/cells/ (finished pieces of work: a sweep of worlds, a grid of
+students, each kept under a key of everything that determines it, so a rerun or a
+resumed run reads them back instead of computing them again).
+
+A claim is confirmed, refuted (with the smallest counterexample found) or silent (the
+measurement cannot decide at these sizes). A refuted conjecture or extension is a
+finding: the run still exits 0; only a refuted [proved] statement exits 1.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="python -m verify",
-        description="Verify the theory of learning from biased soft labels.",
+    parser = OneLineParser(prog="python -m verify", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run a suite of claims and write a report", description=RUN)
+    run.add_argument(
+        "--suite",
+        choices=SUITES,
+        default="quick",
+        help="sizes of the run: quick (minutes), paper (the paper's sizes), full (largest)",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run a suite of claims and write a report")
-    run.add_argument("--suite", choices=SUITES, default="quick", help="size of the run")
     run.add_argument(
         "--out",
         type=_directory,
         default=None,
-        help="directory for report.json/.md and the kept cells (default: results/SUITE); a "
+        metavar="DIR",
+        help="directory for the report and the kept cells (default: results/SUITE); a "
         "report already there is added to when its settings match",
     )
     run.add_argument(
         "--replace",
         action="store_true",
-        help="start a new report under --out instead of adding to the one there",
+        help="start a new report under --out instead of adding to the one there (kept "
+        "cells are still reused)",
     )
-    run.add_argument("--claims", default=None, help="shell pattern of claim ids, e.g. 'thm-C*'")
+    run.add_argument(
+        "--claims",
+        default=None,
+        metavar="PATTERN",
+        help="shell patterns of claim ids, comma-separated, e.g. 'thm-C*,sbt/*' (default: "
+        "every claim; see `list`)",
+    )
     run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed of the run")
     run.add_argument(
         "--seeds",
         type=int,
         default=None,
-        help="students per setting, 1..1000 (default: the suite's)",
+        metavar="N",
+        help=f"students per setting, 1..{MAX_SEEDS} (default: the suite's)",
     )
-    listing = sub.add_parser("list", help="list the claims with one-line descriptions")
+    listing = sub.add_parser(
+        "list",
+        help="list the claims with one-line descriptions",
+        description="List every claim: its id, the status of its statement and its title.",
+    )
     listing.add_argument(
-        "--suite", choices=SUITES, default=None, help="also show what this suite runs"
+        "--suite",
+        choices=SUITES,
+        default=None,
+        help="also show the cells each claim needs and their sizes in this suite (default: "
+        "not shown)",
     )
     _indicators_cli.add_parser(sub)
     _distill_cli.add_parser(sub)
+    _certify_cli.add_parser(sub)
     _findings.add_parser(sub)
     return parser
 
@@ -112,7 +152,11 @@ def _list(suite: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (see the module docstring)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     sys.unraisablehook = _deliver_swallowed_interrupts
     try:
         return _command(args)
@@ -141,6 +185,8 @@ def _command(args: argparse.Namespace) -> int:
         return _distill_cli.run(args)
     if args.command == "findings":
         return _findings.run(args)
+    if args.command == "certify":
+        return _certify_cli.run(args)
     if args.command == "list":
         _list(args.suite)
         return 0
@@ -183,8 +229,8 @@ def _command(args: argparse.Namespace) -> int:
     failing = [c.id for c in claims if c.fails_suite]
     counts = {v: sum(c.verdict == v for c in claims) for v in ("confirmed", "refuted", "silent")}
     print(
-        f"{len(claims)} claims: {counts['confirmed']} confirmed, {counts['refuted']} refuted, "
-        f"{counts['silent']} silent. Report: {out / 'report.md'}"
+        f"{len(claims)} claim{'s' * (len(claims) != 1)}: {counts['confirmed']} confirmed, "
+        f"{counts['refuted']} refuted, {counts['silent']} silent. Report: {out / 'report.md'}"
     )
     if failing:
         _say(f"[proved] statements refuted: {', '.join(failing)}")

@@ -8,7 +8,7 @@ accuracy); measure its top-1 accuracy on the validation split and on the trainin
 and ``Delta_k`` and ``gamma_cls,k`` on the training split; train CC (top-k) and
 distillation students on its soft labels and an oracle student on the true labels, each
 with the weight decay that scores best on the validation split; report test accuracies,
-as means over seeds with 95% intervals. THEORY.md sections 2, 3 and 5.
+as means over seeds with 95% intervals. docs/theory.md sections 2, 3 and 5.
 """
 
 from __future__ import annotations
@@ -32,6 +32,21 @@ from verify._records import MeanCI
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
 from verify._train import TrainConfig, probabilities_each, train
 
+DESCRIPTION = """\
+The headline experiment on your own dataset. For each seed: split the data 60/20/20
+(train / validation / test, stratified); train a teacher on the training split; choose
+its checkpoint by a rule fixed in advance (skillful-but-bad: the last checkpoint whose
+validation top-1 accuracy is below --teacher-accuracy; plain: the best validation
+accuracy); measure its top-1 accuracy on the validation and training splits, and Delta_k
+and gamma_cls,k on the training split; train top-k (CC) and distillation students on its
+soft labels and an oracle student on the true labels, each with the weight decay that
+scores best on the validation split. Test accuracies are reported as means over seeds
+with 95% intervals; progress goes to stderr. Theory: docs/theory.md sections 2, 3 and 5.
+
+example:
+  python -m verify distill --features X.npy --labels y.npy --k 3 --seeds 3 --json
+"""
+
 SPLIT = (0.6, 0.2, 0.2)  # train, validation, test
 #: ``--steps`` above this is refused: 30x the default, beyond which a teacher of this size
 #: has long converged and a typo (an extra zero or three) would run for hours.
@@ -43,7 +58,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "distill",
         help="train a (skillful-but-bad) teacher on your data and distill students from it",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description=DESCRIPTION,
     )
     p.add_argument(
         "--features",
@@ -51,22 +66,28 @@ def add_parser(sub: Any) -> None:
         metavar="FILE",
         help="[n, p] features (.npy, .csv, .npz[:NAME])",
     )
-    p.add_argument("--labels", required=True, metavar="FILE", help="[n] integer labels")
+    p.add_argument("--labels", required=True, metavar="FILE", help="[n] integer labels 0..c-1")
     p.add_argument(
-        "--k", type=int, default=None, help="top-k size (default: 3, or c - 1 if smaller)"
+        "--k",
+        type=int,
+        default=None,
+        help="top-k size of the teacher and the CC student (default: 3, or c - 1 when the "
+        "data have fewer than 4 classes; the command says which it used)",
     )
     p.add_argument(
         "--teacher",
         choices=("sbt", "plain"),
         default="sbt",
-        help="sbt: skillful-but-bad (default); plain: cross-entropy, stopped at its best "
-        "validation accuracy",
+        help="the teacher trained on the training split: sbt, skillful-but-bad (punished for "
+        "a correct top-1, the true label kept in its top-k); plain, cross-entropy, stopped "
+        "at its best validation accuracy",
     )
     p.add_argument(
         "--student",
         choices=("linear", "mlp"),
         default="linear",
-        help="linear (L-BFGS, default) or a 64-unit MLP (Adam)",
+        help="the students' class: linear softmax (L-BFGS) or a 64-unit one-hidden-layer "
+        "MLP (Adam)",
     )
     p.add_argument(
         "--teacher-accuracy",
@@ -74,14 +95,19 @@ def add_parser(sub: Any) -> None:
         default=0.3,
         metavar="A",
         help="checkpoint rule of the sbt teacher: the last checkpoint whose validation top-1 "
-        "accuracy is below A (default 0.3)",
+        "accuracy is below A",
     )
-    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument(
-        "--seeds", type=int, default=1, help="seeds to average over, 1 to 100 (default 1)"
+        "--seed",
+        type=int,
+        default=0,
+        help="first seed: seed s splits the data, initializes the teacher and the students",
     )
-    p.add_argument("--steps", type=int, default=3000, help="teacher training steps")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--seeds", type=int, default=1, help="seeds s, s+1, ... to average over, 1..100")
+    p.add_argument(
+        "--steps", type=int, default=3000, help=f"teacher training steps, 6..{MAX_STEPS}"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     add_header_argument(p)
 
 
@@ -351,12 +377,26 @@ def _accuracy(cfg: TrainConfig, params: Any, x: np.ndarray, y: np.ndarray) -> np
     return np.mean(np.argmax(probabilities_each(cfg, params, x), axis=1) == y, axis=1)
 
 
+def choose_k(asked: int | None, c: int) -> tuple[int, str | None]:
+    """The top-k size: ``asked``, else 3, or ``c - 1`` when there are fewer than 4 classes,
+    with a note saying so (a default that silently changed would surprise)."""
+    if asked is not None:
+        return asked, None
+    k = min(3, c - 1)
+    if k == 3:
+        return k, None
+    return k, (
+        f"note: k = {k} (the default 3 needs at least 4 classes; these data have {c}); say "
+        "--k to choose"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Load, run, print; one line and exit status 2 on bad input."""
     try:
         x, y = _load(args)
         c = int(y.max()) + 1
-        k = args.k if args.k is not None else min(3, c - 1)
+        k, note = choose_k(args.k, c)
         if not 1 <= k <= c - 1:
             raise InputError(f"--k: must lie in [1, c - 1] = [1, {c - 1}], got {k}")
         if not 6 <= args.steps <= MAX_STEPS:
@@ -370,6 +410,8 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if note:
+        print(note, file=sys.stderr)
     if args.teacher == "sbt" and k == 1:
         print(
             f"warning: k = 1{' (c = 2)' if c == 2 else ''}: the skillful-but-bad teacher is "

@@ -197,15 +197,26 @@ def load_matrix(
     return arr
 
 
-def load_label_vector(spec: str, *, rows: int, rows_spec: str, header: Header = "auto") -> NDArray:
+def load_label_vector(
+    spec: str, *, rows: int, rows_spec: str, header: Header = "auto", at_most: bool = False
+) -> NDArray:
     """A ``[n]`` array of labels from ``spec`` (a single column or row is flattened), with as
-    many entries as ``rows_spec`` has rows; its values are checked by the caller."""
-    labels = np.asarray(load_array(spec, default_key="labels", header=header, rows=rows))
+    many entries as ``rows_spec`` has rows (``at_most``: between 1 and that many, labelling
+    its first rows); its values are checked by the caller."""
+    expected = None if at_most else rows
+    labels = np.asarray(load_array(spec, default_key="labels", header=header, rows=expected))
     _real(labels, spec)
     if labels.ndim == 2 and 1 in labels.shape:
         labels = labels.ravel()
     if labels.ndim != 1:
         raise InputError(f"{spec}: expected labels of shape [n], got {labels.shape}")
+    if at_most and 0 < labels.shape[0] <= rows:
+        return labels
+    if at_most:
+        raise InputError(
+            f"{spec}: expected 1 to {rows} labels (for the first rows of {rows_spec}), got "
+            f"{labels.shape[0]}"
+        )
     if labels.shape[0] != rows:
         raise InputError(
             f"mismatched lengths: {rows_spec} has {rows} rows, {spec} has {labels.shape[0]} labels"

@@ -70,10 +70,15 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "findings",
         help="print the table of findings (README's) from a saved report",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description="Print a Markdown table with one row per claim of a saved report: its "
+        "verdict and what it measured (README's table is this on the quick suite).",
     )
     p.add_argument(
-        "--results", type=Path, default=Path("results/quick"), help="a run's --out directory"
+        "--results",
+        type=Path,
+        default=Path("results/quick"),
+        metavar="DIR",
+        help="a run's --out directory",
     )
 
 

@@ -1,13 +1,14 @@
 """What determines a cell besides its sizes and seeds: the code that computes it and the
 versions of the libraries it runs on.
 
-The code fingerprint of a module is a hash of its source and of the source of every
-project module it imports, transitively (found by reading ``import`` statements, not by
+The code fingerprint of a module is a hash of its code and of the code of every project
+module it imports, transitively (found by reading ``import`` statements, not by
 running them). Importing ``pkg.sub`` counts ``pkg/sub.py`` only: a package's
 ``__init__`` re-exports names and joins the closure only when something imports from the
 package itself (``from synth import X``). So editing one claim's module recomputes that
 claim's cells and leaves the others alone, while editing ``theory`` recomputes everything
-that uses it.
+that uses it. "Code" is the syntax tree without docstrings: comments, docstrings and
+formatting cannot change a number, so editing them recomputes nothing.
 """
 
 from __future__ import annotations
@@ -76,14 +77,27 @@ def module_closure(module: str) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@functools.cache
+def _code(path: Path) -> bytes:
+    """``path``'s syntax tree with docstrings removed, as text (comments are not in it)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, _DOCUMENTED) and ast.get_docstring(node, clean=False) is not None:
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False).encode()
+
+
 @functools.cache
 def code_fingerprint(module: str) -> str:
-    """A hash of the source of :func:`module_closure` (module names included)."""
+    """A hash of the code of :func:`module_closure` (module names included)."""
     digest = hashlib.sha256()
     for name in module_closure(module):
         path = _source(name)
         assert path is not None  # module_closure only keeps modules with a source
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(name.encode() + b"\0" + _code(path) + b"\0")
     return digest.hexdigest()[:20]
 
 

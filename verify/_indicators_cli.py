@@ -14,15 +14,25 @@ import theory
 from synth import check_labels, check_soft_labels
 from verify._files import InputError, add_header_argument, load_label_vector, load_matrix
 
+DESCRIPTION = """\
+Measure a teacher from its soft labels on data whose true labels you know. For each
+top-k size: the unreliability degree Delta (how often the true label is outside the
+top-k set) and the class-level ambiguity gamma_cls (how often a given wrong label is
+inside it; a lower bound on gamma, so the condition check is optimistic), each with a
+confidence interval; the margin 1 - Delta - gamma_cls; and the condition
+Delta + gamma_cls < 1 decided on the intervals (docs/theory.md section 2).
+
+example:
+  python -m verify indicators --soft-labels probs.npy --labels y.npy --k 3 --json
+"""
+
 
 def add_parser(sub: Any) -> None:
     """Register the ``indicators`` subcommand."""
     p = sub.add_parser(
         "indicators",
         help="Delta_k and gamma_cls of your own soft labels, with intervals",
-        description="Measure a teacher: for each top-k size, the unreliability degree Delta, "
-        "the class-level ambiguity gamma_cls (a lower bound on gamma, so the condition "
-        "check is optimistic) and the margin 1 - Delta - gamma_cls.",
+        description=DESCRIPTION,
     )
     p.add_argument(
         "--soft-labels",
@@ -32,18 +42,25 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--labels", required=True, metavar="FILE", help="[n] true labels")
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--k", type=int, help="one top-k size")
+    which.add_argument("--k", type=int, help="one top-k size, 1..c-1 (default: every k)")
     which.add_argument("--all-k", action="store_true", help="every k in 1..c-1 (the default)")
-    p.add_argument("--logits", action="store_true", help="the file holds logits: softmax them")
-    p.add_argument("--confidence", type=float, default=0.95, help="interval coverage")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--logits",
+        action="store_true",
+        help="the file holds logits: softmax them (-inf masks a class)",
+    )
+    p.add_argument(
+        "--confidence", type=float, default=0.95, help="coverage of every interval, in (0, 1)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_header_argument(p)
 
 
-def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
-    soft_name, labels_name = args.soft_labels, args.labels
+def load_soft_labels(args: argparse.Namespace) -> np.ndarray:
+    """``--soft-labels`` (``--logits``: softmaxed) as checked ``[n, c]`` soft labels, or
+    :class:`InputError` naming the file (with a hint when they look like logits)."""
     soft = load_matrix(
-        soft_name,
+        args.soft_labels,
         default_key="soft_labels",
         what="soft labels",
         min_columns=2,
@@ -51,19 +68,26 @@ def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
         simplex=not args.logits,
     )
     if args.logits:
-        soft = softmax_logits(soft, soft_name)
-    labels = load_label_vector(
-        labels_name, rows=soft.shape[0], rows_spec=soft_name, header=args.csv_header
-    )
+        soft = softmax_logits(soft, args.soft_labels)
     try:
-        soft = check_soft_labels(soft, name=soft_name)
-        labels = check_labels(labels, soft.shape[1], name=labels_name)
+        return check_soft_labels(soft, name=args.soft_labels)
     except ValueError as exc:
         hint = "" if args.logits else " (logits? pass --logits)"
         message = str(exc)
         raise InputError(
             message + (hint if "sum to 1" in message or "negative" in message else "")
         ) from None
+
+
+def _load(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    soft = load_soft_labels(args)
+    labels = load_label_vector(
+        args.labels, rows=soft.shape[0], rows_spec=args.soft_labels, header=args.csv_header
+    )
+    try:
+        labels = check_labels(labels, soft.shape[1], name=args.labels)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     return soft, labels
 
 

@@ -1,4 +1,4 @@
-"""Losses of a student on soft labels (THEORY.md section 3), per example, classes first.
+"""Losses of a student on soft labels (docs/theory.md section 3), per example, classes first.
 
 - ``soft``: soft cross-entropy ``-sum_j d_j log p_j``: distillation with a soft target, the
   oracle ceiling with ``d = onehot(y)`` and hard distillation with ``d = onehot(argmax

@@ -2,7 +2,7 @@
 
 A student that minimizes a surrogate over a class ``F`` (linear softmax, an MLP of one
 width) converges to the class's population minimizer ``f_F``, not to the Bayes classifier
-(THEORY.md section 3, "Restricted classes"). This module computes ``f_F`` for the
+(docs/theory.md section 3, "Restricted classes"). This module computes ``f_F`` for the
 students of this project's claims from the *law* of the teacher's labels rather than from
 sampled labels (the convex linear class in float64 with scipy; MLPs in float32 with optax's
 L-BFGS from several starts, their objective being non-convex and solved to a few hundred

@@ -25,7 +25,7 @@ class Rate:
 
     @classmethod
     def of(cls, hits: int, total: int, confidence: float = 0.95) -> Rate:
-        """``hits`` out of ``total`` (THEORY.md section 2: binomial intervals)."""
+        """``hits`` out of ``total`` (docs/theory.md section 2: binomial intervals)."""
         if total == 0:
             return cls(0, 0, None, None)
         lo, hi = theory.binomial_interval(int(hits), int(total), confidence=confidence)
@@ -116,7 +116,7 @@ class Slope:
 
 @dataclass(frozen=True)
 class Floor:
-    """The approximation floor of a student class (THEORY.md section 3, "Restricted
+    """The approximation floor of a student class (docs/theory.md section 3, "Restricted
     classes"): how far the population minimizer ``f_F`` of the student's own objective
     within its class is from the Bayes classifier.
 

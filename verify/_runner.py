@@ -9,8 +9,10 @@ never made worse (:mod:`verify._outputs`).
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,6 +23,7 @@ from verify._progress import ProgressBar
 from verify._report import build_report, versions, write_report
 from verify._spec import SUITES, ClaimSpec
 from verify._suites import sizes_for
+from verify._typical import SECONDS as TYPICAL
 from verify.schema import CellRef, ClaimResult
 
 
@@ -91,17 +94,30 @@ def run_claims(
             ),
         )
         writer.check()
-    bar = ProgressBar(len(specs), progress)
     store = CellStore(None if out is None else Path(out) / "cells")
+    expected = _expected_seconds(specs, store, hashes, _previous_seconds(out, suite), suite)
+    with ProgressBar(len(specs), progress, expected=expected) as bar:
+        return _run(specs, sizes, keys, seed, store, bar, writer)
+
+
+def _run(
+    specs: list[ClaimSpec[Any, Any]],
+    sizes: Mapping[str, dict[str, Any]],
+    keys: Mapping[str, dict[str, Any]],
+    seed: int,
+    store: CellStore,
+    bar: ProgressBar,
+    writer: ReportWriter | None,
+) -> list[ClaimResult]:
     obtained: dict[str, CellOutcome] = {}
     done: list[ClaimResult] = []
     for spec in specs:
-        bar.start_claim(spec.id)
+        bar.start_claim(spec.id, len(spec.needs))
         t0 = time.perf_counter()
         for cell in spec.needs:
             if cell.id not in obtained:
                 obtained[cell.id] = store.obtain(cell, sizes[cell.sizes], seed, key=keys[cell.id])
-                bar.cell_done()
+            bar.cell_done()
         outcomes = [obtained[cell.id] for cell in spec.needs]
         measurement, judgement, summary = spec.evaluate([o.record for o in outcomes])
         result = ClaimResult(
@@ -125,7 +141,49 @@ def run_claims(
             seconds=time.perf_counter() - t0,
         )
         done.append(result)
-        bar.finish_claim(result.verdict)
+        bar.finish_claim(result.verdict, result.timing())
         if writer is not None:
             writer.write(done)
     return done
+
+
+def _previous_seconds(out: Path | None, suite: str) -> dict[str, float]:
+    """What computing each cell took in the report already under ``out`` (same suite)."""
+    if out is None:
+        return {}
+    try:
+        report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
+        if report.get("suite") != suite:
+            return {}
+        return {
+            str(c["id"]): float(c["seconds"]) for claim in report["claims"] for c in claim["cells"]
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}  # no report, or one this run will refuse or replace: no history
+
+
+def _expected_seconds(
+    specs: list[ClaimSpec[Any, Any]],
+    store: CellStore,
+    hashes: Mapping[str, str],
+    previous: Mapping[str, float],
+    suite: str,
+) -> list[float | None]:
+    """Seconds each claim should take: nothing for cells kept or obtained by an earlier
+    claim of the run, else the cell's time in the previous report, else on the reference
+    machine (``None`` when neither is known)."""
+    typical = TYPICAL.get(suite, {})
+    seen: set[str] = set()
+    found: list[float | None] = []
+    for spec in specs:
+        total: float | None = 0.0
+        for cell in spec.needs:
+            if cell.id in seen:
+                continue
+            seen.add(cell.id)
+            if store.root is not None and store.path(cell.id, hashes[cell.id]).is_file():
+                continue
+            guess = previous.get(cell.id, typical.get(cell.id))
+            total = None if guess is None or total is None else total + guess
+        found.append(total)
+    return found

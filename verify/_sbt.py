@@ -1,4 +1,4 @@
-"""A learned skillful-but-bad teacher (THEORY.md section 5).
+"""A learned skillful-but-bad teacher (docs/theory.md section 5).
 
 The teacher is an MLP trained with ``L = L_ce + a1 L_pun + a2 L_comp + a3 L_rnd``:
 ``L_ce`` the cross-entropy on the true label; ``L_pun`` the margin ``p_y - max_{j != y} p_j``
@@ -23,6 +23,7 @@ import optax
 from jax import lax
 
 from verify._models import Params, mlp
+from verify._progress import advance
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def train_sbt_teacher(
         params, state = run(params, state, sub, xj, yj)
         snapshots.append(jax.tree.map(np.asarray, params))
         steps.append((i + 1) * segment)
+        advance("teacher checkpoints")
         if on_checkpoint is not None:
             on_checkpoint(steps[-1], segment * cfg.checkpoints)
     return snapshots, steps

@@ -27,7 +27,7 @@ import numpy as np
 Verdict = Literal["confirmed", "refuted", "silent"]
 VERDICTS: tuple[Verdict, ...] = ("confirmed", "refuted", "silent")
 
-#: How THEORY.md marks the statement a claim tests. Only ``proved`` statements make the
+#: How docs/theory.md marks the statement a claim tests. Only ``proved`` statements make the
 #: suite fail when refuted.
 Status = Literal["proved", "extension", "conjecture"]
 STATUSES: tuple[Status, ...] = ("proved", "extension", "conjecture")
@@ -166,9 +166,9 @@ class ClaimSpec(Generic[M, P]):
 
     Attributes:
       id: stable identifier, e.g. ``thm-C``.
-      status: how THEORY.md marks the statement (``proved``, ``extension``, ``conjecture``).
+      status: how docs/theory.md marks the statement (``proved``, ``extension``, ``conjecture``).
       title: one line for ``verify list``.
-      section: the THEORY.md section the statement comes from.
+      section: the docs/theory.md section the statement comes from.
       statement: the statement tested.
       predicts: the prediction in words (written from the same constants as ``prediction``).
       prediction: the prediction's parameters (thresholds, tolerances), passed to ``judge``.

@@ -4,7 +4,7 @@ The glue between ``synth`` (worlds, teachers), ``theory`` (oracles) and the trai
 nested training sets for every (sample size, seed) cell, train every student of a
 learning curve in one compiled call, and score them on a held-out sample.
 
-Learners (THEORY.md section 3):
+Learners (docs/theory.md section 3):
 - ``cc``: the partial-label (CC) loss on the teacher's label sets ``Omega(d)``;
 - ``distill``: soft cross-entropy on ``d`` (population minimizer ``E[d | x]``);
 - ``hard``: cross-entropy on the teacher's top-1 label;
@@ -201,7 +201,7 @@ def learning_curve(
 @dataclass(frozen=True)
 class ClassOracles:
     """For a teacher that ignores ``x`` on a deterministic world: what each population
-    minimizer predicts when the true class is ``y`` (THEORY.md section 3).
+    minimizer predicts when the true class is ``y`` (docs/theory.md section 3).
 
     Attributes:
       set_risk: ``[c]`` argmax of ``m_j(y)`` (the top-k risk minimizer; Theorem C).
@@ -222,7 +222,7 @@ class ClassOracles:
 
 def class_indicators(membership: np.ndarray) -> dict[str, float]:
     """``Delta``, ``Delta_max`` and ``gamma`` of a teacher that ignores ``x``, from its
-    membership ``m[y, j]`` (``[c, c]``), with the classes equally likely (THEORY.md
+    membership ``m[y, j]`` (``[c, c]``), with the classes equally likely (docs/theory.md
     section 2)."""
     c = membership.shape[-1]
     m, joint = np.asarray(membership)[None], np.full((1, c), 1.0 / c)

@@ -41,6 +41,9 @@ ORDER: tuple[str, ...] = (
     "additive-noise/sweep",
     "incomplete/self-training",
     "sbt/headline",
+    "certificate/coverage",
+    "certificate/tightness",
+    "certificate/x-dependent",
 )
 
 _CURVE_SIZES: Per[list[int]] = Per(
@@ -50,7 +53,7 @@ _CURVE_SIZES: Per[list[int]] = Per(
 )
 _EVAL = Per(10000, 50000, 100000)
 _SEEDS = Per(3, 10, 20)
-#: Population references (THEORY.md section 3, restricted classes): inputs standing for the
+#: Population references (docs/theory.md section 3, restricted classes): inputs standing for the
 #: input distribution, and soft labels per class for a label law without a closed form.
 _POPULATION: dict[str, Per[Any]] = {
     "population": Per(20000, 100000, 200000),
@@ -181,6 +184,20 @@ SIZES: dict[str, dict[str, Per[Any]]] = {
             [300, 1000, 3000], [300, 1000, 3000, 10000], [1000, 3000, 10000, 30000]
         ),
         "eval": Per(10000, 50000, 100000),
+    },
+    # students certified on fresh inputs of their own training size, `repeats` times each
+    "certificate/students": {
+        "sizes": Per([300, 1000, 3000], [300, 1000, 3000, 10000], [300, 1000, 3000, 10000, 30000]),
+        "seeds": Per(2, 5, 10),
+        "repeats": Per(100, 200, 500),
+        "labelled": Per(1000, 2000, 5000),
+        "eval": Per(100000, 400000, 1000000),
+    },
+    "certificate/x-dependent": {
+        "sizes": Per([300, 1000, 3000], [300, 1000, 3000, 10000], [300, 1000, 3000, 10000, 30000]),
+        "repeats": Per(200, 500, 1000),
+        "labelled": Per(1000, 2000, 5000),
+        "eval": Per(100000, 400000, 1000000),
     },
 }
 

@@ -28,6 +28,7 @@ from jax.sharding import Mesh, PartitionSpec
 
 from verify._losses import LOSSES, Loss
 from verify._models import Model, Params, get_model, l2_penalty
+from verify._progress import advance
 
 
 def _model(cfg: TrainConfig) -> Model:
@@ -37,7 +38,7 @@ def _model(cfg: TrainConfig) -> Model:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to train a student (THEORY.md section 3 names the losses' population minimizers).
+    """How to train a student (docs/theory.md section 3 names the losses' population minimizers).
 
     Every field is validated, and the model resolved, when the configuration is made: a
     configuration is a value (equal configurations are interchangeable and share compiled
@@ -292,6 +293,7 @@ def train(
         start = jax.tree.map(lambda a: jnp.asarray(padded(a), jnp.float32), params0)
         out = from_params(start, seed_bits, x, targets, size_all)
     params, value, gnorm, converged, steps = jax.device_get(out)
+    advance("grids trained")
     keep = slice(0, k)
     return TrainResult(
         params=jax.tree.map(lambda a: np.asarray(a)[keep], params),

@@ -27,6 +27,9 @@ from verify._spec import Status, Suite, Verdict
 from verify.claims._applications import NoiseSweep as NoiseSweep
 from verify.claims._applications import PartialGrid as PartialGrid
 from verify.claims._applications import StudentSweep as StudentSweep
+from verify.claims._certificates import Certificates as Certificates
+from verify.claims._certificates import Coverage as Coverage
+from verify.claims._certificates import XDependent as XDependent
 from verify.claims._curves import Collapse as Collapse
 from verify.claims._curves import LearningCurves as LearningCurves
 from verify.claims._floors import FloorsByWidth as FloorsByWidth
@@ -63,7 +66,9 @@ class ClaimResult:
       measurement: the typed measurement (a dataclass of the claim's measurement type).
       verdict: ``confirmed``, ``refuted`` or ``silent``; reason: the judge's one line.
       summary: one line for the report's table; table: optional Markdown.
-      cells: the cells read; seconds: wall time of this claim in this run.
+      cells: the cells read; seconds: wall time of this claim in this run (near 0 when
+        every cell was read back: :attr:`cached`, :attr:`cost_seconds` keep what computing
+        them took).
     """
 
     id: str
@@ -81,6 +86,22 @@ class ClaimResult:
     table: str | None
     cells: list[CellRef]
     seconds: float
+
+    @property
+    def cached(self) -> bool:
+        """Every cell was read back: this run computed nothing for this claim."""
+        return bool(self.cells) and not any(c.computed for c in self.cells)
+
+    @property
+    def cost_seconds(self) -> float:
+        """What computing this claim's cells took, in this run or the one that kept them."""
+        return float(sum(c.seconds for c in self.cells))
+
+    def timing(self) -> str:
+        """``12.3 s``, or for a cached claim ``cached (12.3 s when computed)``."""
+        if self.cached:
+            return f"cached ({self.cost_seconds:.1f} s when computed)"
+        return f"{self.seconds:.1f} s"
 
     @property
     def fails_suite(self) -> bool:
@@ -184,9 +205,11 @@ def load_report(path: Path | str) -> Report:
 __all__ = [
     "SCHEMA_VERSION",
     "CellRef",
+    "Certificates",
     "ClaimResult",
     "Collapse",
     "Consistency",
+    "Coverage",
     "Estimation",
     "Floor",
     "FloorsByWidth",
@@ -203,6 +226,7 @@ __all__ = [
     "StudentSweep",
     "SelfTraining",
     "Slope",
+    "XDependent",
     "load_report",
     "parse_report",
 ]

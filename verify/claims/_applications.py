@@ -1,5 +1,5 @@
 """The paper's applications with known closed forms: partial labels and additive noise
-(THEORY.md section 5), each with students trained on a 10-class realizable world."""
+(docs/theory.md section 5), each with students trained on a 10-class realizable world."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 import theory
 from synth import FiniteLabeler, FiniteWorld, random_problems
 from theory import SetRule, Support, Threshold, TopK
+from verify._progress import advance
 from verify._spec import Judgement, confirmed, refuted, silent
 
 #: Floating slack for inequalities between exact float64 risks (sums of a few hundred
@@ -114,6 +115,7 @@ def sweep(
         )
         for rule in rules_for(c, with_threshold=with_threshold):
             yield Batch((m, c, k), rule, world, labeler)
+            advance("batches of worlds")
 
 
 def with_cc_targets(batches: Iterable[Batch]) -> Iterator[tuple[Batch, theory.CCSolution]]:
@@ -137,6 +139,7 @@ def with_cc_targets(batches: Iterable[Batch]) -> Iterator[tuple[Batch, theory.CC
             np.concatenate([items[i][1].reshape(-1, *shape) for i in members]),
             np.concatenate([items[i][2].reshape(-1, shape[0]) for i in members]),
         )
+        advance("CC targets solved", len(members))
         start = 0
         for i in members:
             lead = items[i][2].shape[:-1]

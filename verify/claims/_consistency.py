@@ -1,4 +1,5 @@
-"""Claims on classifier-consistency, exhaustive on random finite worlds (THEORY.md section 3)."""
+"""Claims on classifier-consistency, exhaustive on random finite worlds (docs/theory.md
+section 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Learning curves against the margin ``1 - Delta - gamma`` (THEORY.md section 4).
+"""Learning curves against the margin ``1 - Delta - gamma`` (docs/theory.md section 4).
 
 Three claims read one grid of students (the cell ``learnability/curves``): its seeds come
 from its own scope, so it is the same grid whichever of them runs first.

@@ -1,4 +1,4 @@
-"""Facts F1-F4 of THEORY.md section 2, on random finite worlds."""
+"""Facts F1-F4 of docs/theory.md section 2, on random finite worlds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Approximation floors against the student class's width, and MLP students (THEORY.md
+"""Approximation floors against the student class's width, and MLP students (docs/theory.md
 section 3, restricted classes).
 
 A student converges to its class's population minimizer; the class's *floor* is that
@@ -317,8 +317,8 @@ register(
         setting={
             "worlds": [WORLD, CHECKERBOARD],
             "classes": "linear and one-hidden-layer ReLU MLPs, l2 1e-4",
-            "solver": "float64 L-BFGS from the exact (or sampled) label law; MLPs best of "
-            "several starts",
+            "solver": "L-BFGS from the exact (or sampled) label law: linear in float64 "
+            "(scipy), MLPs in float32 (optax), best of several starts",
         },
     )
 )
@@ -377,7 +377,7 @@ register(
         setting={
             "world": WORLD,
             "teachers": [s.describe for s in SETTINGS],
-            "floor": "MLP population minimizer, float64 L-BFGS, best of several starts",
+            "floor": "MLP population minimizer, float32 L-BFGS (optax), best of several starts",
         },
     )
 )

@@ -1,5 +1,5 @@
 """The paper's headline: a skillful-but-bad teacher (top-1 accuracy below 30%) whose soft
-labels still teach a top-k student nearly as well as the true labels (THEORY.md section 5)."""
+labels still teach a top-k student nearly as well as the true labels (docs/theory.md section 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Incomplete supervision and self-training (THEORY.md section 5).
+"""Incomplete supervision and self-training (docs/theory.md section 5).
 
 Each point is labeled (one-hot truth) with probability ``p`` independently of ``x``, else it
 gets the current teacher's soft label. Round 0's teacher is a student of the labeled points
@@ -35,7 +35,7 @@ class Round:
     Attributes:
       round: ``t`` (0: the student of the labeled points alone).
       accuracy: held-out accuracy of the round-``t`` teacher.
-      delta, delta_max, gamma: of the mixture it labels, top-1 sets (THEORY.md section 5:
+      delta, delta_max, gamma: of the mixture it labels, top-1 sets (docs/theory.md section 5:
         ``(1-p) err``, ``(1-p) 1(err > 0)`` twice).
       gamma_cls: class-level ambiguity of the mixture, from the held-out confusion matrix.
       floor: per fraction, the round-``t`` model of the *population* trajectory (each

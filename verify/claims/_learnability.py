@@ -1,4 +1,4 @@
-"""Theorem L on exact ERM over all classifiers of finite worlds (THEORY.md section 4)."""
+"""Theorem L on exact ERM over all classifiers of finite worlds (docs/theory.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Learners Theorem C does not cover, judged against their own population minimizers.
 
-THEORY.md section 3: distillation (soft cross-entropy) and the partial-label CC surrogate.
+docs/theory.md section 3: distillation (soft cross-entropy) and the partial-label CC surrogate.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class ClosedForm:
 
 @dataclass(frozen=True)
 class Distillation:
-    """The THEORY.md counterexample and inconsistency rates on random worlds."""
+    """The docs/theory.md counterexample and inconsistency rates on random worlds."""
 
     closed_form: ClosedForm
     inside: Tally
@@ -82,7 +82,7 @@ class Distillation:
 
 @dataclass(frozen=True)
 class DistillationPrediction:
-    """THEORY.md section 3's counterexample: ``c = 3``, ``y = 0``, top-2 sets."""
+    """docs/theory.md section 3's counterexample: ``c = 3``, ``y = 0``, top-2 sets."""
 
     true_label: int = 0
     delta: float = 0.0
@@ -122,12 +122,12 @@ def judge_distillation(m: Distillation, p: DistillationPrediction) -> Judgement:
     then it shows nothing about what the indicators decide inside the condition."""
     cf = m.closed_form
     if len(cf.target) != len(p.target):
-        return refuted(f"E[d|x] has {len(cf.target)} classes, THEORY.md's {len(p.target)}")
+        return refuted(f"E[d|x] has {len(cf.target)} classes, docs/theory.md's {len(p.target)}")
     off = float(
         np.max(np.abs(np.subtract([cf.delta, cf.gamma, *cf.target], [p.delta, p.gamma, *p.target])))
     )
     if not holds(off, p.tol):
-        return refuted(f"the closed form differs from THEORY.md's by {off:.3g}")
+        return refuted(f"the closed form differs from docs/theory.md's by {off:.3g}")
     if not p.delta + p.gamma < 1:
         return silent("the counterexample is not inside Delta + gamma < 1")
     if cf.set_oracle != p.true_label:
@@ -258,7 +258,7 @@ def _set_law_search(
     """Random partial-label set laws at one point with true label 0 (any label, by symmetry).
 
     Each law is ``K`` random candidate sets with Dirichlet(0.7) weights, the structure of the
-    partial-label generator of THEORY.md section 5 without its symmetry.
+    partial-label generator of docs/theory.md section 5 without its symmetry.
     """
     inside = wrong_total = undetermined = 0
     found: list[tuple[tuple[Any, ...], np.ndarray, np.ndarray]] = []

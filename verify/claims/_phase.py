@@ -1,6 +1,6 @@
 """Where the conditions sit: consistency of each learner family against Delta_max + gamma.
 
-THEORY.md section 3 on random finite worlds with deterministic labels: the top-k risk
+docs/theory.md section 3 on random finite worlds with deterministic labels: the top-k risk
 minimizer (covered by Theorem C), the CC surrogate and distillation (not covered), each
 judged exactly (oracles, no training), binned by ``Delta_max + gamma``.
 """

@@ -1,4 +1,4 @@
-"""Claims on JAX-trained students in continuous worlds (THEORY.md sections 3 and 5).
+"""Claims on JAX-trained students in continuous worlds (docs/theory.md sections 3 and 5).
 
 Each cell's whole grid (sample sizes x seeds) trains in one compiled call, so a stopped run
 resumes cell by cell.
@@ -274,7 +274,7 @@ for _setting in SETTINGS:
                 statement=f"On a learner Theorem C does not cover ({_learner}, over the linear "
                 f"class): with {_setting.describe} on a realizable linear world (c = {C}, "
                 f"p = {P}), Delta_max + gamma < 1, does a linear student reach the Bayes "
-                "classifier as n grows? Two parts, judged separately (THEORY.md section 3, "
+                "classifier as n grows? Two parts, judged separately (docs/theory.md section 3, "
                 "restricted classes): the approximation floor (the linear class's population "
                 "minimizer of the student's own objective, against Bayes) and the estimation "
                 "error (the students against that minimizer). Over all classifiers the "
