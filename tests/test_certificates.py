@@ -37,12 +37,14 @@ def test_c1_bounds_every_classifier_at_the_exact_set_risk(
 
 
 @pytest.mark.property
-@given(finite_problems(deterministic=True), st.data())
+@given(finite_problems(), st.data())
 def test_c2_bounds_every_classifier_inside_the_condition(
     problem: Problem, data: st.DataObject
 ) -> None:
-    """C2 (deterministic labels, Delta_max + gamma < 1): R(h) <= (R_Omega(h) - Delta) /
-    (1 - gamma - Delta_max) for every h; outside the condition it does not apply (NaN)."""
+    """C2 (any labels, Delta_max + gamma < 1): R(h) <= (R_Omega(h) - Delta) /
+    (1 - gamma - Delta_max) for every h, noisy posteriors included (the Lemma's two terms
+    and Delta(x, y) <= Delta_max need no deterministic labels); outside the condition it
+    does not apply (NaN)."""
     world, labeler = problem
     m = labeler.membership(data.draw(set_rules(world.num_classes), label="rule"))
     joint = world.joint
@@ -125,6 +127,16 @@ def test_class_conditional_bounds_hold_the_true_indicators() -> None:
     assert np.all(gamma < teacher.gamma + 0.2) and np.all(delta_max < 0.1 + 0.2)
 
 
+def test_a_class_never_labelled_is_refused_not_left_out() -> None:
+    """gamma and Delta_max are maxima over every class: a rare class missing from the
+    labelled rows could hide the largest one, so the estimate refuses instead."""
+    d = np.tile([[0.8, 0.1, 0.1]], (100, 1))
+    with pytest.raises(ValueError, match=r"classes \[2\] have no labelled row"):
+        theory.certify_class_conditional(
+            np.zeros(100, int), d, theory.TopK(1), np.r_[np.zeros(50, int), np.ones(50, int)]
+        )
+
+
 # -- verify certify -------------------------------------------------------------------
 
 KEYS = {
@@ -156,6 +168,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     np.save(paths["d"], d)
     np.save(paths["y"], y[:3000])
     np.save(paths["bad"], np.full(20000, 7))
+    paths["one_class"] = out / "one_class.npy"
+    np.save(paths["one_class"], np.zeros(50, int))  # classes 1-4 never labelled
     return {k: str(v) for k, v in paths.items()} | {"error": str(float(wrong.mean()))}
 
 
@@ -203,6 +217,7 @@ def test_certify_end_to_end(files: dict[str, str], capsys: pytest.CaptureFixture
         (["--gamma", "0.3", "--delta-max", "0.1", "--predictions", "{bad}"], "{bad}"),
         (["--gamma", "0.3", "--delta-max", "0.1", "--predictions", "{y}"], "mismatched"),
         (["--gamma", "0.3", "--delta-max", "0.1", "--predictions", "nowhere.npy"], "nowhere"),
+        (["--labels", "{one_class}", "--class-conditional"], "have no labelled row"),
     ],
 )
 def test_certify_bad_input_exits_2_with_one_line(

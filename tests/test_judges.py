@@ -475,9 +475,17 @@ def _certified(**kw: Any) -> _certificates.CertifiedStudents:
         c2=[0.13, 0.14, 0.12],  # 1.3x the true error
         cls_c1=[0.6, 0.6, 0.6],
         cls_c2=[0.3, 0.3, 0.3],
-        covered={"c1": 1000, "c2": 960, "class-conditional": 1000},
+        covered={
+            "c1": 1000,
+            "c2": 960,
+            "class-conditional": 1000,
+            "gamma bound": 1000,
+            "Delta_max bound": 1000,
+            "Delta bound": 995,
+        },
         trials=1000,
         theorem_l=5.0,
+        sharp=[1.0, 1.0, 1.0],
     )
     return _certificates.CertifiedStudents(**{**base, **kw})
 
@@ -508,7 +516,8 @@ def _x_dependent(**kw: Any) -> _certificates.XDependent:
         delta=0.11,
         delta_max=0.45,
         gamma_cls=0.14,
-        violated_cls=[10, 20],  # 1% and 2%: below 5% beyond their intervals
+        violated_cls_c1=[10, 20],  # 1% and 2%: below 5% beyond their intervals
+        violated_cls_c2=[5, 10],
         violated_true=[20, 45],
         cls_c1=[0.2, 0.17],
         true_c1=[0.3, 0.25],
@@ -518,10 +527,12 @@ def _x_dependent(**kw: Any) -> _certificates.XDependent:
 
 def _coverage() -> list[Case]:
     ok = _certificates.Coverage(_certificates_measurement(_certified()), _x_dependent())
-    low = _certified(covered={"c1": 1000, "c2": 900, "class-conditional": 1000})  # 90%
+    low = _certified(covered={**_certified().covered, "c2": 900})  # 90%
+    ingredient = _certified(covered={**_certified().covered, "Delta bound": 960})  # < 98.75%
     return [
         (ok, "confirmed"),
         (replace(ok, students=_certificates_measurement(low)), "refuted"),
+        (replace(ok, students=_certificates_measurement(ingredient)), "refuted"),
         (replace(ok, x_dependent=_x_dependent(violated_true=[20, 120])), "refuted"),  # 12%
         (replace(ok, students=_certificates_measurement(_certified(trials=0))), "silent"),
     ]
@@ -532,7 +543,6 @@ def _cert_tightness() -> list[Case]:
     return [
         (ok, "confirmed"),
         (_certificates_measurement(_certified(c2=[0.30, 0.33, 0.27])), "refuted"),  # 3x
-        (_certificates_measurement(_certified(theorem_l=0.1)), "refuted"),  # C2 above it
         (_certificates_measurement(_certified(c2=[0.13, 0.40, 0.12])), "silent"),  # wide
     ]
 
@@ -540,8 +550,9 @@ def _cert_tightness() -> list[Case]:
 def _x_dependent_cases() -> list[Case]:
     return [
         (_x_dependent(), "confirmed"),
-        (_x_dependent(violated_cls=[300, 1000]), "refuted"),  # 30%, 100%
-        (_x_dependent(violated_cls=[30, 55]), "silent"),  # 5.5%: the interval holds 5%
+        (_x_dependent(violated_cls_c2=[300, 1000]), "refuted"),  # 30%, 100%
+        (_x_dependent(violated_cls_c1=[10, 120]), "refuted"),  # 12%: C1 alone
+        (_x_dependent(violated_cls_c1=[30, 55]), "silent"),  # 5.5%: the interval holds 5%
     ]
 
 

@@ -6,7 +6,7 @@ predictions and the teacher's soft labels. The Lemma of section 3 turns an upper
 it into one on the true risk ``R(h)``:
 
 - C1 (any labels): ``R(h) <= R_Omega(h) / (1 - gamma)``;
-- C2 (deterministic labels, ``Delta_max + gamma < 1``):
+- C2 (any labels, ``Delta_max + gamma < 1``):
   ``R(h) <= (R_Omega(h) - Delta) / (1 - gamma - Delta_max)``.
 
 Every quantity a bound needs and that is estimated enters through a one-sided
@@ -30,11 +30,12 @@ from theory._setrules import SetRule
 
 #: What each way of knowing the labeler's indicators assumes.
 ASSUMPTIONS = {
-    "known": "gamma and Delta_max (and Delta for C2) are the labeler's true indicators; "
-    "C2 also needs deterministic labels (y a function of x)",
+    "known": "gamma and Delta_max (and Delta for C2) are the labeler's true indicators, "
+    "and the inputs were not used to train the classifier",
     "class-conditional": "the labeler's soft labels depend on the true class only, not on "
-    "x (then gamma_cls = gamma and Delta_max = max_y Delta(y)), estimated from the "
-    "labelled rows; C2 also needs deterministic labels",
+    "x (then gamma_cls = gamma and Delta_max = max_y Delta(y)); the labelled rows are a "
+    "random sample of the inputs, every class among them; the inputs were not used to "
+    "train the classifier",
 }
 
 
@@ -110,12 +111,12 @@ def class_conditional_bounds(
 
     Args:
       inside: ``[..., c, c]``: of the rows of class ``y``, how many had ``j`` in their set.
-      per_class: ``[..., c]`` rows of each class (classes with none are left out).
+      per_class: ``[..., c]`` rows of each class; every class must have one.
       alpha: each bound's error probability.
 
     Returns:
-      ``gamma`` from above (the largest wrong-label rate, Bonferroni over the pairs seen),
-      ``Delta_max`` from above (the largest miss rate, Bonferroni over the classes seen)
+      ``gamma`` from above (the largest wrong-label rate, Bonferroni over the pairs),
+      ``Delta_max`` from above (the largest miss rate, Bonferroni over the classes)
       and ``Delta`` from below (the overall miss rate, capped at the ``Delta_max`` bound),
       each ``[...]``.
     """
@@ -130,18 +131,19 @@ def class_conditional_bounds(
     if not 0 < alpha < 1:
         raise ValueError(f"alpha: must lie in (0, 1), got {alpha!r}")
     seen = rows > 0
-    classes = seen.sum(axis=-1)
-    if np.any(classes == 0):
-        raise ValueError("per_class: no labelled row")
-    safe = np.where(seen, rows, 1.0)
-    wrong = np.where(np.eye(c, dtype=bool), 0.0, counts)
-    per_pair = 1.0 - alpha / (classes * (c - 1))
-    gamma = np.where(
-        seen[..., None], _upper(wrong, safe[..., None], per_pair[..., None, None]), 0.0
-    ).max(axis=(-2, -1))
+    if not np.all(seen):
+        # gamma and Delta_max are maxima over every class of positive probability: a class
+        # with no labelled row leaves them unbounded
+        missing = sorted({int(j) for j in np.argwhere(~seen)[:, -1]})
+        raise ValueError(
+            f"classes {missing} have no labelled row: their indicators cannot be bounded "
+            "(label more rows, or give the indicators)"
+        )
+    off = ~np.eye(c, dtype=bool)
+    pair_bounds = _upper(counts, rows[..., None], 1.0 - alpha / (c * (c - 1)))
+    gamma = np.where(off, pair_bounds, 0.0).max(axis=(-2, -1))
     missed = rows - np.diagonal(counts, axis1=-2, axis2=-1)
-    delta_max = np.where(seen, _upper(missed, safe, (1.0 - alpha / classes)[..., None]), 0.0)
-    delta_max = delta_max.max(axis=-1)
+    delta_max = _upper(missed, rows, 1.0 - alpha / c).max(axis=-1)
     delta = np.minimum(clopper_pearson_lower(missed.sum(-1), rows.sum(-1), 1.0 - alpha), delta_max)
     return gamma, delta_max, delta
 

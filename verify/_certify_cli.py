@@ -22,15 +22,16 @@ soft labels on the same fresh inputs, with no true labels: the top-k risk
 R_Omega(h) = P(h(x) not in Omega_k(d)) is measured, bounded from above (one-sided
 Clopper-Pearson), and turned into
 
-  C1 (any labels):           R(h) <= R_Omega(h) / (1 - gamma)
-  C2 (deterministic labels): R(h) <= (R_Omega(h) - Delta) / (1 - gamma - Delta_max)
+  C1: R(h) <= R_Omega(h) / (1 - gamma)
+  C2: R(h) <= (R_Omega(h) - Delta) / (1 - gamma - Delta_max), when Delta_max + gamma < 1
 
 (docs/theory.md section 4b). Both need the teacher's true gamma and Delta_max: give them
 (--gamma, --delta-max, and --delta for C2), or give true labels of the first rows
-(--labels) and say that the teacher's soft labels depend on the true class only
-(--class-conditional): only then is the class-level gamma_cls, which labels can estimate,
-equal to gamma. For a teacher that looks at x, gamma_cls is only a lower bound on gamma
-and the bounds may fail. The inputs must not have been used to train the classifier.
+(--labels: a random sample of the rows, every class among them) and say that the
+teacher's soft labels depend on the true class only (--class-conditional): only then is
+the class-level gamma_cls, which labels can estimate, equal to gamma. For a teacher that
+looks at x, gamma_cls is only a lower bound on gamma and the bounds may fail. The inputs
+must not have been used to train the classifier.
 
 example:
   python -m verify certify --predictions h.npy --soft-labels d.npy --k 2 \\
@@ -177,7 +178,12 @@ def _certificate(args: argparse.Namespace) -> Certificate:
         labels = check_labels(labels, c, name=args.labels)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return certify_class_conditional(predictions, soft, rule, labels, confidence=args.confidence)
+    try:
+        return certify_class_conditional(
+            predictions, soft, rule, labels, confidence=args.confidence
+        )
+    except ValueError as exc:  # a class without a labelled row
+        raise InputError(f"{args.labels}: {exc}") from None
 
 
 def _text(cert: Certificate, k: int) -> str:
