@@ -189,6 +189,7 @@ class ProgressBar:
     def finish_claim(self, verdict: str, note: str = "") -> None:
         """The current claim ended with ``verdict`` (``note``: e.g. how long it took)."""
         self.taken.append(self.now() - self.claim_start)
+        self.claim_start = self.now()  # the next claim's clock: none of it is spent yet
         self.done += 1
         self.current = f"{self.current}: {verdict}" + (f", {note}" if note else "")
         self.cells, self.work = (0, 0), {}
