@@ -1,4 +1,4 @@
-"""What a reader sees: figures drawn only from saved ``verify`` results (ARCHITECTURE.md).
+"""What a reader sees: figures drawn only from saved ``verify`` results.
 
 ``python -m figures all --results DIR --out DIR`` draws every figure whose claims are in
 ``DIR/report.json``; nothing here trains or samples.

@@ -11,6 +11,7 @@ from __future__ import annotations
 # ruff: noqa: I001  (verify must be imported before jax: it sets XLA's device count)
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, settings
 import verify  # noqa: F401
 import jax
 
-# STYLE.md 6: implicit rank promotion hides shape bugs; make it an error in tests.
+# Implicit rank promotion hides shape bugs; make it an error in tests.
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 _BASE = settings(deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
@@ -30,6 +31,11 @@ settings.register_profile("default", _BASE, max_examples=150)
 settings.register_profile("dev", _BASE, max_examples=25)
 settings.register_profile("thorough", _BASE, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# A test run started in the background by a non-interactive shell inherits SIGINT ignored,
+# and so would every command it starts: the interrupt tests need Ctrl-C delivered.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SEED = 20231127
 

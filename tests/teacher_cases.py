@@ -1,4 +1,4 @@
-"""The table of teachers the closed-form tests run over (STYLE.md 9: tables drive tests)."""
+"""The table of teachers the closed-form tests run over (a table drives the tests)."""
 
 from __future__ import annotations
 

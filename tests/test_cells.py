@@ -1,4 +1,4 @@
-"""Cells: a cell read back is the cell that would be recomputed (ARCHITECTURE.md).
+"""Cells: a cell read back is the cell that would be recomputed.
 
 Its key holds its seed scope, sizes, the code that computes it and the library versions, so
 neither the order claims run in nor a stale file from older code can change a result; a

@@ -1,4 +1,4 @@
-"""Every figure draws from saved results alone (ARCHITECTURE.md: figures never train)."""
+"""Every figure draws from saved results alone (figures never train)."""
 
 from __future__ import annotations
 

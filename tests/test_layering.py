@@ -1,4 +1,4 @@
-"""The layering of ARCHITECTURE.md, checked on the source: no package reaches into another's
+"""The layering of the packages, checked on the source: no package reaches into another's
 private modules, and the claim modules, the registry and the suite table agree."""
 
 from __future__ import annotations

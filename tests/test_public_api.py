@@ -1,4 +1,4 @@
-"""Every public name documents itself with a pointer to the mathematics (STYLE.md 1, 11)."""
+"""Every public name documents itself with a pointer to the mathematics."""
 
 from __future__ import annotations
 

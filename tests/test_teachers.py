@@ -1,5 +1,5 @@
 """Closed form against Monte Carlo for every teacher x set rule with a closed form
-(docs/theory.md sections 1, 2 and 5; STYLE.md 4: two ways to the same number)."""
+(docs/theory.md sections 1, 2 and 5; two ways to the same number)."""
 
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ def test_padding_does_not_change_a_student(rng: np.random.Generator) -> None:
     ids=["linear-lbfgs", "mlp-adam", "mlp-minibatch-cc"],
 )
 def test_multi_device_equals_single_device(cfg: TrainConfig, rng: np.random.Generator) -> None:
-    """PERFORMANCE.md's shard_map trap would sum gradients across shards silently; the sharded
+    """A known shard_map trap would sum gradients across shards silently; the sharded
     trainer must give the parameters of the one-device trainer, problem by problem."""
     assert len(jax.local_devices()) >= 2, "conftest imports verify first: two host devices"
     xs, ts, _, _ = _problem(rng, 5, 200)  # 5 problems: also exercises padding to the devices
