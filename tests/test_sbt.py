@@ -181,13 +181,18 @@ def test_distill_warns_of_an_anti_teacher_at_two_classes(tmp_path: Path, capsys)
     assert "anti-teacher" not in capsys.readouterr().err
 
 
-def test_distill_says_which_k_it_chose_when_the_default_cannot_be_used(
-    tmp_path: Path, capsys
-) -> None:
+def test_distill_says_which_k_it_chose_when_the_default_cannot_be_used() -> None:
     """On 3 classes the default k = 3 is out of range: k = 2 is used, and said."""
     from verify._distill_cli import choose_k
 
+    k, note = choose_k(None, 3)
+    assert k == 2 and note is not None and "k = 2 (the default 3 needs at least 4" in note
     assert choose_k(None, 10) == (3, None) and choose_k(2, 3) == (2, None)  # nothing to say
+
+
+@pytest.mark.slow
+def test_distill_prints_the_k_it_chose(tmp_path: Path, capsys) -> None:
+    """The same, end to end: the note on stderr, k = 2 in the JSON."""
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 20)
     np.save(tmp_path / "x.npy", rng.normal(size=(60, 2)) + y[:, None])
