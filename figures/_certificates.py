@@ -12,15 +12,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
 from figures._registry import Claims, figure
-from figures._style import MARKERS, legend_below, new_figure
+from figures._style import MARKERS, TEACHERS, legend_below, new_figure
 from verify.schema import Certificates, Coverage
 
-TEACHERS = {
-    "sbt": "skillful-but-bad",
-    "partial": "partial labels",
-    "confuser": "fixed confuser",
-    "noise": "additive noise",
-}
 #: What each curve is, in the legend.
 CURVES = {
     "true": "true error (held out)",

@@ -24,6 +24,7 @@ from figures._style import (
     COLORS,
     LABELS,
     MARKERS,
+    TEACHERS,
     boundary,
     interleaved_dashes,
     legend_below,
@@ -49,12 +50,6 @@ ORACLES = {
     "distill": "distillation minimizer argmax E[d|x]",
 }
 SHORT = {"set_risk": "top-k", "cc": "CC", "distill": "distillation"}
-TEACHERS = {
-    "sbt": "skillful-but-bad",
-    "partial": "partial labels",
-    "confuser": "fixed confuser",
-    "noise": "additive noise",
-}
 LEARNERS = {"cc": "CC", "distill": "distillation"}
 #: Where a log axis draws a value of 0 (a floor can be exactly 0).
 LOG_FLOOR = 1e-4

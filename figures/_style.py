@@ -54,6 +54,14 @@ plt.rcParams.update(
 )
 
 
+#: The teachers of the trained claims, as figures name them.
+TEACHERS = {
+    "sbt": "skillful-but-bad",
+    "partial": "partial labels",
+    "confuser": "fixed confuser",
+    "noise": "additive noise",
+}
+
 #: Markers in the order curves take them: a curve hidden under another keeps its own.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
 

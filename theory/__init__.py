@@ -4,14 +4,20 @@ Implements docs/theory.md sections 1-4 and 4b in numpy/scipy, float64. Public na
 here; the implementation lives in small private modules named for their topic.
 """
 
+from theory._certificates import Bounds as Bounds
 from theory._certificates import Certificate as Certificate
 from theory._certificates import c1_bound as c1_bound
 from theory._certificates import c2_bound as c2_bound
 from theory._certificates import certify as certify
 from theory._certificates import certify_class_conditional as certify_class_conditional
 from theory._certificates import class_conditional_bounds as class_conditional_bounds
+from theory._certificates import (
+    class_conditional_certificate_bounds as class_conditional_certificate_bounds,
+)
+from theory._certificates import class_counts as class_counts
 from theory._certificates import clopper_pearson_lower as clopper_pearson_lower
 from theory._certificates import clopper_pearson_upper as clopper_pearson_upper
+from theory._certificates import known_bounds as known_bounds
 from theory._conditions import margin as margin
 from theory._conditions import noisy_condition as noisy_condition
 from theory._conditions import paper_condition as paper_condition
@@ -71,6 +77,7 @@ from theory._setrules import TopK as TopK
 from theory._setrules import topk_rank as topk_rank
 
 __all__ = [
+    "Bounds",
     "CCSolution",
     "Certificate",
     "Estimate",
@@ -90,13 +97,15 @@ __all__ = [
     "cc_target",
     "certify",
     "certify_class_conditional",
-    "class_conditional_bounds",
     "check_joint",
-    "clopper_pearson_lower",
-    "clopper_pearson_upper",
     "check_membership",
+    "class_conditional_bounds",
+    "class_conditional_certificate_bounds",
+    "class_counts",
     "class_membership",
     "class_membership_hat",
+    "clopper_pearson_lower",
+    "clopper_pearson_upper",
     "delta",
     "delta_hat",
     "delta_max",
@@ -112,6 +121,7 @@ __all__ = [
     "gamma_cls_hat",
     "gamma_hat",
     "indicators_from_points",
+    "known_bounds",
     "linear_natarajan_dim",
     "margin",
     "natarajan_epsilon",

@@ -140,20 +140,90 @@ def class_conditional_bounds(
             "(label more rows, or give the indicators)"
         )
     off = ~np.eye(c, dtype=bool)
-    pair_bounds = _upper(counts, rows[..., None], 1.0 - alpha / (c * (c - 1)))
+    pair_bounds = clopper_pearson_upper(counts, rows[..., None], 1.0 - alpha / (c * (c - 1)))
     gamma = np.where(off, pair_bounds, 0.0).max(axis=(-2, -1))
     missed = rows - np.diagonal(counts, axis1=-2, axis2=-1)
-    delta_max = _upper(missed, rows, 1.0 - alpha / c).max(axis=-1)
+    delta_max = clopper_pearson_upper(missed, rows, 1.0 - alpha / c).max(axis=-1)
     delta = np.minimum(clopper_pearson_lower(missed.sum(-1), rows.sum(-1), 1.0 - alpha), delta_max)
     return gamma, delta_max, delta
 
 
-def _upper(k: NDArray, n: NDArray, confidence: NDArray) -> NDArray[np.float64]:
-    """:func:`clopper_pearson_upper` with an array of confidences."""
-    with np.errstate(invalid="ignore"):
-        return np.where(
-            k < n, special.betaincinv(k + 1, np.maximum(n - k, 1e-300), confidence), 1.0
-        )
+def class_counts(
+    labels: ArrayLike, sets: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``inside [..., c, c]`` (of the rows of class ``y``, how many had ``j`` in their set)
+    and ``per_class [..., c]``, from ``labels [..., m]`` and 0/1 ``sets [..., m, c]``
+    (docs/theory.md section 4b)."""
+    s_ = np.asarray(sets, dtype=np.float64)
+    onehot = np.eye(s_.shape[-1])[np.asarray(labels)]
+    return np.einsum("...my,...mj->...yj", onehot, s_), onehot.sum(axis=-2)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Certificates of one or many certifications, elementwise ``[...]``
+    (docs/theory.md section 4b).
+
+    Attributes:
+      set_risk_ucb: the upper bound on the set risk.
+      c1: the C1 bound; c2: the C2 bound, NaN where it does not apply (no ``Delta``, or
+        ``Delta_max + gamma >= 1``).
+      gamma, delta_max, delta: the values the bounds used (NaN for an unknown ``delta``).
+    """
+
+    set_risk_ucb: NDArray[np.float64]
+    c1: NDArray[np.float64]
+    c2: NDArray[np.float64]
+    gamma: NDArray[np.float64]
+    delta_max: NDArray[np.float64]
+    delta: NDArray[np.float64]
+
+
+def known_bounds(
+    misses: ArrayLike,
+    n: int,
+    *,
+    gamma: float,
+    delta_max: float,
+    delta: float | None,
+    confidence: float,
+) -> Bounds:
+    """C1 and C2 from ``misses [...]`` of ``n`` predictions outside their sets, with the
+    labeler's indicators known: all of the error probability on the set risk
+    (docs/theory.md section 4b)."""
+    conf = check_confidence(confidence)
+    ucb = clopper_pearson_upper(misses, n, conf)
+    g, dm = _unit(gamma, "gamma"), _unit(delta_max, "delta_max")
+    if delta is None:
+        d = c2 = np.full_like(ucb, np.nan)
+    else:
+        d = np.broadcast_to(_unit(delta, "delta"), ucb.shape)
+        c2 = c2_bound(ucb, d, g, dm)
+    return Bounds(
+        ucb, c1_bound(ucb, g), c2, np.broadcast_to(g, ucb.shape), np.broadcast_to(dm, ucb.shape), d
+    )
+
+
+def class_conditional_certificate_bounds(
+    misses: ArrayLike,
+    n: int,
+    inside: ArrayLike,
+    per_class: ArrayLike,
+    *,
+    confidence: float,
+) -> Bounds:
+    """C1 and C2 from ``misses [...]`` of ``n`` predictions outside their sets, with the
+    indicators of a class-conditional labeler bounded from labelled rows (``inside``,
+    ``per_class``: :func:`class_counts`); the error probability is split four ways: the
+    set risk, ``gamma``, ``Delta_max`` and ``Delta`` (:func:`class_conditional_bounds`;
+    docs/theory.md section 4b)."""
+    conf = check_confidence(confidence)
+    share = (1.0 - conf) / 4.0
+    ucb = clopper_pearson_upper(misses, n, 1.0 - share)
+    gamma, delta_max, delta = class_conditional_bounds(inside, per_class, share)
+    return Bounds(
+        ucb, c1_bound(ucb, gamma), c2_bound(ucb, delta, gamma, delta_max), gamma, delta_max, delta
+    )
 
 
 @dataclass(frozen=True)
@@ -227,23 +297,11 @@ def certify(
       delta: its ``Delta`` (a lower bound does), for C2; ``None``: C2 is not given.
       confidence: coverage of the bounds (only the set risk is estimated).
     """
-    conf = check_confidence(confidence)
     misses, n = _misses(predictions, soft_labels, rule)
-    ucb = float(clopper_pearson_upper(misses, n, conf))
-    g, dm = float(_unit(gamma, "gamma")), float(_unit(delta_max, "delta_max"))
-    c2 = None if delta is None else _or_none(c2_bound(ucb, delta, g, dm))
-    return Certificate(
-        n=n,
-        set_risk=misses / n,
-        set_risk_ucb=ucb,
-        c1=float(c1_bound(ucb, g)),
-        c2=c2,
-        gamma=g,
-        delta_max=dm,
-        delta=None if delta is None else float(delta),
-        confidence=conf,
-        assumption=ASSUMPTIONS["known"],
+    b = known_bounds(
+        misses, n, gamma=gamma, delta_max=delta_max, delta=delta, confidence=confidence
     )
+    return _certificate(b, misses, n, confidence, ASSUMPTIONS["known"], labelled=0)
 
 
 def certify_class_conditional(
@@ -270,7 +328,6 @@ def certify_class_conditional(
       labels: ``[m]`` true classes of the first ``m <= n`` rows.
       confidence: joint coverage.
     """
-    conf = check_confidence(confidence)
     misses, n = _misses(predictions, soft_labels, rule)
     d = np.asarray(soft_labels, dtype=np.float64)
     y = np.asarray(labels)
@@ -279,23 +336,24 @@ def certify_class_conditional(
         raise ValueError(f"labels: expected [m] with 0 < m <= {n}, got shape {y.shape}")
     if y.dtype.kind not in "iu" or np.any(y < 0) or np.any(y >= c):
         raise ValueError(f"labels: must be integer classes in 0..{c - 1}")
-    share = (1.0 - conf) / 4.0
-    ucb = float(clopper_pearson_upper(misses, n, 1.0 - share))
-    inside = np.zeros((c, c))
-    np.add.at(inside, y, np.asarray(rule(d[: len(y)]), dtype=bool))
-    gamma, delta_max, delta = (
-        float(v) for v in class_conditional_bounds(inside, np.bincount(y, minlength=c), share)
-    )
+    inside, per_class = class_counts(y, np.asarray(rule(d[: len(y)]), dtype=bool))
+    b = class_conditional_certificate_bounds(misses, n, inside, per_class, confidence=confidence)
+    return _certificate(b, misses, n, confidence, ASSUMPTIONS["class-conditional"], len(y))
+
+
+def _certificate(
+    b: Bounds, misses: int, n: int, confidence: float, assumption: str, labelled: int
+) -> Certificate:
     return Certificate(
         n=n,
         set_risk=misses / n,
-        set_risk_ucb=ucb,
-        c1=float(c1_bound(ucb, gamma)),
-        c2=_or_none(c2_bound(ucb, delta, gamma, delta_max)),
-        gamma=gamma,
-        delta_max=delta_max,
-        delta=delta,
-        confidence=conf,
-        assumption=ASSUMPTIONS["class-conditional"],
-        labelled=len(y),
+        set_risk_ucb=float(b.set_risk_ucb),
+        c1=float(b.c1),
+        c2=_or_none(b.c2),
+        gamma=float(b.gamma),
+        delta_max=float(b.delta_max),
+        delta=_or_none(b.delta),
+        confidence=float(confidence),
+        assumption=assumption,
+        labelled=labelled,
     )

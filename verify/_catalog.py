@@ -64,8 +64,8 @@ def select(pattern: str | None = None) -> list[ClaimSpec[Any, Any]]:
     specs = all_claims()
     if pattern is None:
         return specs
-    parts = [p.strip() for p in pattern.split(",") if p.strip()]
-    for part in parts or [pattern]:
+    parts = [p.strip() for p in pattern.split(",") if p.strip()] or [pattern]
+    for part in parts:
         if not any(fnmatch.fnmatchcase(s.id, part) for s in specs):
             known = ", ".join(s.id for s in specs)
             raise ValueError(f"--claims {part!r} matches no claim; known claims: {known}")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from verify._report import markdown_cell
 from verify.schema import SchemaError, load_report
 
 #: Numbers below this are float64 rounding residues of exact identities (the largest
@@ -30,8 +31,7 @@ def findings_table(results: Path) -> str:
         "|---|---|---|",
     ]
     for c in report.claims:
-        summary = c.summary.replace("|", "\\|")
-        lines.append(f"| `{c.id}` | {c.verdict} | {summary} |")
+        lines.append(f"| `{c.id}` | {c.verdict} | {markdown_cell(c.summary)} |")
     return "\n".join(lines)
 
 

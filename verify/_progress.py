@@ -104,8 +104,7 @@ class ProgressBar:
 
     def left(self) -> float:
         """Estimated seconds until the last claim finishes (NaN when nothing is known)."""
-        known = [t for t in self.taken]
-        mean = sum(known) / len(known) if known else math.nan
+        mean = sum(self.taken) / len(self.taken) if self.taken else math.nan
         pace = self.pace()
         remaining = 0.0
         for i in range(self.done, self.total):

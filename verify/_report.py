@@ -146,7 +146,8 @@ def _sizes(sizes: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def _escape(text: str) -> str:
+def markdown_cell(text: str) -> str:
+    """``text`` as one cell of a Markdown table (its ``|`` escaped)."""
     return text.replace("|", "\\|")
 
 
@@ -183,9 +184,8 @@ def render_markdown(report: Report) -> str:
     ]
     for c in report.claims:
         verdict = f"**{c.verdict}**" if c.verdict == "refuted" else c.verdict
-        lines.append(
-            f"| [`{c.id}`](#{_anchor(c.id)}) | {c.status} | {verdict} | {_escape(c.summary)} |"
-        )
+        link = f"[`{c.id}`](#{_anchor(c.id)})"
+        lines.append(f"| {link} | {c.status} | {verdict} | {markdown_cell(c.summary)} |")
     lines += ["", "## Claims"]
     for c in report.claims:
         figures = ", ".join(f"[{f}](figures/{f}.png)" for f in FIGURES.get(c.id, ()))

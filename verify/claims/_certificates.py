@@ -122,30 +122,28 @@ class Certificates:
 def _certify_many(
     h: np.ndarray, d: np.ndarray, y: np.ndarray, rule: theory.SetRule, labelled: int, ind: dict
 ) -> dict[str, np.ndarray]:
-    """Bounds of ``R`` certifications at once: ``h [R, n]``, ``d [R, n, c]``, ``y [R, n]``."""
+    """``R`` certifications at once, as ``theory.certify`` and
+    ``theory.certify_class_conditional`` make each: ``h [R, n]``, ``d [R, n, c]``,
+    ``y [R, n]``."""
     r, n, c = d.shape
     misses = ~np.asarray(rule.contains(d.reshape(-1, c), h.ravel()), dtype=bool).reshape(r, n)
     count = misses.sum(axis=1)
-    ucb = theory.clopper_pearson_upper(count, n, NOMINAL)
-    c2 = theory.c2_bound(ucb, ind["delta"], ind["gamma"], ind["delta_max"])
-    # the class-conditional estimate, as theory.certify_class_conditional makes it
+    known = theory.known_bounds(count, n, **ind, confidence=NOMINAL)
     m = min(labelled, n)
-    share = (1 - NOMINAL) / 4
-    ucb_cls = theory.clopper_pearson_upper(count, n, 1 - share)
-    sets = np.asarray(rule(d[:, :m].reshape(-1, c)), dtype=float).reshape(r, m, c)
-    onehot = np.eye(c)[y[:, :m]]  # [R, m, c]
-    inside = np.einsum("rmy,rmj->ryj", onehot, sets)
-    gamma, delta_max, delta = theory.class_conditional_bounds(inside, onehot.sum(axis=1), share)
-    cls_c2 = theory.c2_bound(ucb_cls, delta, gamma, delta_max)
+    sets = np.asarray(rule(d[:, :m].reshape(-1, c)), dtype=bool).reshape(r, m, c)
+    inside, per_class = theory.class_counts(y[:, :m], sets)
+    cls = theory.class_conditional_certificate_bounds(
+        count, n, inside, per_class, confidence=NOMINAL
+    )
     return {
         "set_risk": count / n,
-        "c1": theory.c1_bound(ucb, ind["gamma"]),
-        "c2": np.nan_to_num(c2, nan=1.0),  # where C2 does not apply it bounds nothing: 1
-        "cls_c1": theory.c1_bound(ucb_cls, gamma),
-        "cls_c2": np.nan_to_num(cls_c2, nan=1.0),
-        "cls_gamma": gamma,
-        "cls_delta_max": delta_max,
-        "cls_delta": delta,
+        "c1": known.c1,
+        "c2": np.nan_to_num(known.c2, nan=1.0),  # where C2 does not apply it bounds nothing: 1
+        "cls_c1": cls.c1,
+        "cls_c2": np.nan_to_num(cls.c2, nan=1.0),
+        "cls_gamma": cls.gamma,
+        "cls_delta_max": cls.delta_max,
+        "cls_delta": cls.delta,
     }
 
 
@@ -382,11 +380,16 @@ X_DESCRIBE = (
 )
 
 
+def _on_a(x: np.ndarray) -> np.ndarray:
+    """Whether each input lies in ``A = {x_0 > 1}``, where the classifier errs."""
+    return np.asarray(x)[:, 0] > 1.0
+
+
 def _x_dependent_setting() -> tuple[RealizableLinear, RegionTeacher]:
     world = RealizableLinear.random(2, 5, rng=12)
 
     def region(x: np.ndarray) -> np.ndarray:
-        return (np.asarray(x)[:, 0] > 1.0).astype(np.int64)
+        return _on_a(x).astype(np.int64)
 
     teacher = RegionTeacher(
         [
@@ -416,14 +419,14 @@ def compute_x_dependent(ctx: CellContext) -> XDependent:
         "delta_max": INSIDE,
         "delta": OUTSIDE + (INSIDE - OUTSIDE) * true_error,
     }
-    m_wrong = np.where(x_eval[:, 0] > 1.0, INSIDE, OUTSIDE)
+    m_wrong = np.where(_on_a(x_eval), INSIDE, OUTSIDE)
     gamma_cls = max(float(m_wrong[y_eval == y].mean()) for y in (0, 1))  # [held-out estimate]
     violated_c1, violated_c2, violated_true, cls_c1, true_c1 = [], [], [], [], []
     for n in sizes:
         rng = np.random.default_rng(ctx.seed("certify", n))
         x, y = world.sample(repeats * n, rng=rng)
         d = teacher.sample(x, y, rng=rng)
-        h = np.where(x[:, 0] > 1.0, 1 - y, y)
+        h = np.where(_on_a(x), 1 - y, y)
         b = _certify_many(
             h.reshape(repeats, n),
             d.reshape(repeats, n, 2),
