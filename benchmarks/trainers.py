@@ -6,7 +6,7 @@ Run (in the benchmark's own environment, which adds PyTorch and scikit-learn):
     .venv-bench/bin/pip install . -r benchmarks/requirements.txt
     .venv-bench/bin/python benchmarks/trainers.py
 
-Workload (PERFORMANCE.md): K independent students, n = 2000, p = 20, c = 10, Gaussian
+Workload: K independent students, n = 2000, p = 20, c = 10, Gaussian
 classes, soft targets 0.7 onehot(y) + 0.3 Dirichlet(1), objective mean soft cross-entropy +
 1e-4/2 ||W||^2.
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from synth._rng import categorical
+from synth._rng import categorical, categorical_rows
 from synth.checks import check_distributions, check_labels, check_soft_labels
 from synth.rules import SetRule
 
@@ -106,7 +106,7 @@ class FiniteWorld:
             raise ValueError("sample: index one world out of the batch first (world[i])")
         shape = (*batch, int(n))
         x = categorical(self.probs, rng, shape)
-        y = categorical(self.eta[x], rng)
+        y = categorical_rows(self.eta, x, rng)
         return x, y
 
 
@@ -226,14 +226,28 @@ class FiniteLabeler:
         Returns:
           ``[..., c]`` soft labels.
         """
+        x, y, comp = self._components(x, y, rng)
+        return self.soft_labels[x, y, comp]
+
+    def sample_sets(
+        self, x: ArrayLike, y: ArrayLike, rule: SetRule, *, rng: np.random.Generator
+    ) -> NDArray[np.bool_]:
+        """``rule(self.sample(x, y, rng=rng))``, the same draws, from the rule's sets of the
+        ``M c K`` components rather than of every soft label drawn. Bool ``[..., c]``."""
+        x, y, comp = self._components(x, y, rng)
+        return np.asarray(rule(self.soft_labels), dtype=bool)[x, y, comp]
+
+    def _components(
+        self, x: ArrayLike, y: ArrayLike, rng: np.random.Generator
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
         if self.batch_shape:
             raise ValueError("sample: index one labeler out of the batch first (labeler[i])")
         x = check_labels(x, self.num_points, "x")
         y = check_labels(y, self.num_classes, "y")
         if x.shape != y.shape:
             raise ValueError(f"mismatched shapes: x has {x.shape}, y has {y.shape}")
-        comp = categorical(self.weights[x, y], rng)
-        return self.soft_labels[x, y, comp]
+        c, k = self.weights.shape[-2:]
+        return x, y, categorical_rows(self.weights.reshape(-1, k), x * c + y, rng)
 
 
 @dataclass(frozen=True)
@@ -270,5 +284,4 @@ def sample_training_sets(
     if int(m) < 1 or int(trials) < 1:
         raise ValueError(f"m and trials must be at least 1, got m={m}, trials={trials}")
     x, y = world.sample(m, rng=rng, batch=(int(trials),))
-    d = labeler.sample(x, y, rng=rng)
-    return TrainingSets(x=x, y=y, sets=np.asarray(rule(d), dtype=bool))
+    return TrainingSets(x=x, y=y, sets=labeler.sample_sets(x, y, rule, rng=rng))

@@ -1,4 +1,4 @@
-"""Randomness arrives as an argument (STYLE.md 3): a numpy Generator, an int seed or a JAX key."""
+"""Randomness arrives as an argument: a numpy Generator, an int seed or a JAX key."""
 
 from __future__ import annotations
 
@@ -71,3 +71,33 @@ def categorical(
         u = rng.random(p.shape[:-1])[..., None] * cdf[..., -1:]
         idx = np.sum(cdf <= u, axis=-1)
     return np.minimum(idx, last).astype(np.int64)
+
+
+def categorical_rows(
+    table: ArrayLike, rows: ArrayLike, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """``categorical(table[rows], rng)``, the same draws, without gathering a row per draw.
+
+    For many draws from a few laws (a world's ``M`` posteriors, a labeler's ``M c``
+    mixtures): the cumulative sums are taken once per law and compared column by column,
+    so no ``[..., K]`` array per draw is built.
+
+    Args:
+      table: ``[R, K]`` probability vectors.
+      rows: int array ``[...]`` of row indices.
+      rng: the generator.
+
+    Returns:
+      int64 ``[...]``, one index per entry of ``rows``.
+    """
+    p = np.asarray(table, dtype=np.float64)
+    r = np.asarray(rows)
+    if p.ndim != 2:
+        raise ValueError(f"table: expected shape [R, K], got {p.shape}")
+    last = p.shape[-1] - 1 - np.argmax(p[:, ::-1] > 0, axis=-1)
+    cdf = np.cumsum(p, axis=-1)
+    u = rng.random(r.shape) * cdf[r, -1]
+    idx = np.zeros(r.shape, dtype=np.int64)
+    for k in range(p.shape[-1]):
+        idx += cdf[r, k] <= u
+    return np.minimum(idx, last[r])

@@ -1,6 +1,6 @@
 """Input validation shared by every layer: bad input raises ``ValueError``, never a wrong number.
 
-The public bottom layer (ARCHITECTURE.md): ``theory`` and ``verify`` validate through these
+The public bottom layer: ``theory`` and ``verify`` validate through these
 functions too. Each check names the argument and says what is wrong with it, so the message
 alone tells a user which array to fix. The tolerances are module constants so that callers
 and tests quote the same numbers. docs/theory.md section 1 defines the objects checked.

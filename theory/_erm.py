@@ -42,9 +42,12 @@ def set_counts(x: ArrayLike, sets: ArrayLike, num_points: int) -> NDArray[np.int
     pts, s = _check_sample(x, sets, num_points)
     c = s.shape[-1]
     flat_x = pts.reshape(-1, pts.shape[-1])
-    b, i, j = np.nonzero(s.reshape(*flat_x.shape, c))
-    cell = (b * num_points + flat_x[b, i]) * c + j
-    counts = np.bincount(cell, minlength=flat_x.shape[0] * num_points * c)
+    flat_s = s.reshape(*flat_x.shape, c)
+    cell = (np.arange(flat_x.shape[0])[:, None] * num_points + flat_x).ravel()
+    size = flat_x.shape[0] * num_points
+    counts = np.stack(
+        [np.bincount(cell[flat_s[..., j].ravel()], minlength=size) for j in range(c)], axis=-1
+    )
     return counts.reshape(*pts.shape[:-1], num_points, c)
 
 

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
 from synth.checks import as_float_array, check_distributions
+from theory._cc_solver import central_path
 from theory._indicators import check_membership
 
 
@@ -126,14 +127,17 @@ def cc_target(
     iteration of docs/theory.md converges to a maximizer, but only sublinearly (or with a ratio
     within 1e-4 of one) when the maximizer lies on a face of the simplex, which is common
     for label sets. This solver follows the log-barrier central path instead: for
-    ``mu = 10^-1 .. 10^-9`` it maximizes ``objective + mu sum_j log p_j`` by Newton steps in
-    the scaled variable ``p_j (1 + z_j)`` (so the Hessian stays well conditioned near the
-    boundary), batched over points. The path ends at the analytic centre of the set of
-    maximizers: labels that always appear together get equal mass, a tie rule that does
-    not depend on label order (to about 1e-7: decide argmaxes with a margin above that).
-    The result is certified by ``kkt_gap``, which the central path drives to at most
-    ``c mu``; :func:`cc_em_step` gives an independent fixed-point
-    check and :func:`cc_maximizer_range` the range over all maximizers.
+    ``mu = 10^-1, 10^-3, .., 10^-9`` it maximizes ``objective + mu sum_j log p_j`` by damped Newton
+    steps in the scaled variable ``p_j (1 + z_j)`` (so the Hessian stays well conditioned
+    near the boundary), with a backtracking line search whose Armijo test sums ``log1p``
+    terms (a difference of two objective values is rounding noise once steps are small).
+    The iteration is compiled (JAX, float64; ``theory._cc_solver``). The path ends at the
+    analytic centre of the set of maximizers: labels that always appear together get equal
+    mass, a tie rule that does not depend on label order (to about 1e-7: decide argmaxes
+    with a margin above that). The result is certified by ``kkt_gap``, computed here in
+    numpy from the returned point, which the central path drives to at most ``c mu``;
+    :func:`cc_em_step` gives an independent fixed-point check and
+    :func:`cc_maximizer_range` the range over all maximizers.
 
     Args:
       masks: bool ``[..., S, c]`` label sets.
@@ -144,40 +148,18 @@ def cc_target(
     problem = _CCProblem.build(masks, weights)
     lead, c = problem.weights.shape[:-1], problem.sets.shape[-1]
     flat = problem.reshape(-1)
-    p = np.full((flat.weights.shape[0], c), 1.0 / c)
-    iterations = 0
-    for mu in 10.0 ** -np.arange(1, _CCProblem.LAST_STAGE + 1):
-        active = np.ones(p.shape[0], dtype=bool)
-        for _ in range(_CCProblem.NEWTON_STEPS):
-            if not np.any(active):
-                break
-            iterations += 1
-            step, active_now = flat[active].newton_step(p[active], float(mu))
-            p[active] = step
-            active[active] = active_now
+    p, steps = central_path(flat.sets, flat.weights)
     gap = flat.gap(p)
     return CCSolution(
         probs=p.reshape(*lead, c),
         kkt_gap=gap.reshape(lead),
-        iterations=iterations,
+        iterations=int(steps.max(initial=0)),
         converged=(gap <= tol).reshape(lead),
     )
 
 
 class _CCProblem:
-    """The per-point CC objective with its derivatives, EM map and barrier Newton step."""
-
-    # Barrier weights run 10^-1 .. 10^-LAST_STAGE. Further stages would not help: along a
-    # face of maximizers only the barrier term moves p, and once mu nears the rounding
-    # error of the objective (~1e-16 relative) the steps there become noise.
-    LAST_STAGE = 9
-    NEWTON_STEPS = 50  # per barrier stage; a stage typically needs fewer than ten
-    # A stage stops once the Newton slope (twice the decrement, so about curvature times
-    # squared distance to the path) is below (mu / 100)^2: the point is then closer to the
-    # central path than the path is to the optimum (c mu in the KKT gap).
-    SLOPE_TOL = 1e-4
-    BACKTRACK = 40
-    BACKTRACK_BLOCK = 8  # halvings tried together; most steps pass at the first
+    """The per-point CC objective with its derivatives and EM map, in numpy."""
 
     def __init__(self, sets: NDArray[np.float64], weights: NDArray[np.float64]) -> None:
         self.sets = sets
@@ -202,16 +184,11 @@ class _CCProblem:
         s, c = self.sets.shape[-2:]
         return _CCProblem(self.sets.reshape(*lead, s, c), self.weights.reshape(*lead, s))
 
-    def __getitem__(self, index: NDArray[np.bool_]) -> _CCProblem:
-        return _CCProblem(self.sets[index], self.weights[index])
-
-    def _ratio(self, p: NDArray[np.float64], power: int = 1) -> NDArray[np.float64]:
-        # q(S) / p(S)^power; sets of zero weight (empty ones among them, with p(S) = 0)
-        # contribute nothing rather than 0/0.
+    def _ratio(self, p: NDArray[np.float64]) -> NDArray[np.float64]:
+        # q(S) / p(S); sets of zero weight (empty ones among them, with p(S) = 0) contribute
+        # nothing rather than 0/0.
         mass = np.einsum("...sj,...j->...s", self.sets, p)
-        return np.divide(
-            self.weights, mass**power, out=np.zeros_like(self.weights), where=self.positive
-        )
+        return np.divide(self.weights, mass, out=np.zeros_like(self.weights), where=self.positive)
 
     def objective(self, p: NDArray[np.float64]) -> NDArray[np.float64]:
         mass = np.einsum("...sj,...j->...s", self.sets, p)
@@ -228,56 +205,6 @@ class _CCProblem:
     def em(self, p: NDArray[np.float64]) -> NDArray[np.float64]:
         new = p * self.gradient(p)
         return new / new.sum(axis=-1, keepdims=True)
-
-    def newton_step(
-        self, p: NDArray[np.float64], mu: float
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """One damped Newton step on ``objective + mu sum log p`` over the simplex.
-
-        Works in the scaled direction ``z`` with ``p_new = p (1 + t z)``: the equality
-        ``sum_j p_j z_j = 0`` keeps the sum at one, and ``1 + t z > 0`` keeps ``p`` inside.
-
-        Returns:
-          the new points and whether each still needs steps at this ``mu``.
-        """
-        c = p.shape[-1]
-        grad = self.gradient(p) + mu / p
-        hess = -np.einsum("...s,...si,...sj->...ij", self._ratio(p, 2), self.sets, self.sets)
-        scaled = p[..., :, None] * hess * p[..., None, :] - mu * np.eye(c)
-        kkt = np.zeros(p.shape[:-1] + (c + 1, c + 1))
-        kkt[..., :c, :c] = scaled
-        kkt[..., :c, c] = p
-        kkt[..., c, :c] = p
-        rhs = np.concatenate([-(p * grad), np.zeros(p.shape[:-1] + (1,))], axis=-1)
-        z = np.linalg.solve(kkt, rhs[..., None])[..., :c, 0]
-        slope = np.sum(p * grad * z, axis=-1)  # directional derivative, >= 0
-        going = slope > self.SLOPE_TOL * mu * mu
-        worst = np.max(-z, axis=-1)
-        t = np.where(worst > 0, np.minimum(1.0, 0.99 / np.where(worst > 0, worst, 1.0)), 1.0)
-
-        start = self.objective(p) + mu * np.sum(np.log(p), axis=-1)
-        new = p.copy()
-        pending = going.copy()
-        # Backtracking (halve t until the Armijo condition holds), a block of halvings at
-        # once for the points still pending: each point takes the first step size that
-        # passes, exactly as one halving at a time would, at a fraction of the Python calls
-        # (one point that never passes no longer costs BACKTRACK rounds for all).
-        for first in range(0, self.BACKTRACK, self.BACKTRACK_BLOCK):
-            rows = np.flatnonzero(pending)
-            if rows.size == 0:
-                break
-            halvings = np.arange(first, min(first + self.BACKTRACK_BLOCK, self.BACKTRACK))
-            sizes = t[rows, None] * 0.5**halvings  # [n, B]: t / 2^k, exact in floating point
-            trial = p[rows, None, :] * (1.0 + sizes[..., None] * z[rows, None, :])
-            trial /= trial.sum(axis=-1, keepdims=True)
-            sub = _CCProblem(self.sets[rows, None], self.weights[rows, None])
-            value = sub.objective(trial) + mu * np.sum(np.log(trial), axis=-1)
-            ok = value >= start[rows, None] + 0.25 * sizes * slope[rows, None]
-            hit = ok.any(axis=-1)
-            first_ok = np.argmax(ok, axis=-1)
-            new[rows[hit]] = trial[hit, first_ok[hit]]
-            pending[rows[hit]] = False
-        return new, going & ~pending
 
 
 def cc_maximizer_range(

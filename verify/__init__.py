@@ -6,7 +6,7 @@ Run suites with ``python -m verify run --suite quick --out DIR``; list claims wi
 The result schema (what ``report.json`` holds, read back typed) is ``verify.schema``, the
 one part of this package ``figures`` reads.
 
-Importing this package before JAX gives JAX one device per CPU core (PERFORMANCE.md).
+Importing this package before JAX gives JAX one device per CPU core (see ``verify._jaxsetup``).
 """
 
 import os

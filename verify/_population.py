@@ -311,6 +311,9 @@ def _linear(
     else:
         total = np.ones(n)
     c = own.shape[-1] if own is not None else masks.shape[1]  # type: ignore[union-attr]
+    if own is not None:
+        # in float64 once: products with a bool array convert it at every evaluation (4x)
+        own = np.asarray(own, dtype=np.float64)
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[: c * p].reshape(c, p), theta[c * p :]
@@ -375,7 +378,7 @@ def _solver(model: Model, l2: float, steps: int, tol: float):
 
     def run(params0, x, masks, weights):
         # one start after another: a vmapped while loop (with the line search's own loop
-        # inside) would run every start until the slowest stops, masked (PERFORMANCE.md)
+        # inside) would run every start until the slowest stops, masked
         return jax.lax.map(lambda p0: one(p0, x, masks, weights), params0)
 
     return jax.jit(run)

@@ -1,6 +1,6 @@
 """What a claim is made of: a spec, the cells it needs, a typed measurement and a judge.
 
-ARCHITECTURE.md. A **cell** is one finished piece of work (a sweep of random worlds, a grid
+A **cell** is one finished piece of work (a sweep of random worlds, a grid
 of trained students): a deterministic function of its sizes and its seed scope, kept on
 disk and read back instead of recomputed. A **claim** names the cells it needs, turns their
 records into its measurement (a typed record, the result schema), and hands that to a

@@ -1,7 +1,7 @@
 """Train many students at once: compiled once per shape, ``lax.map`` per device, ``shard_map``
 over the host's devices.
 
-PERFORMANCE.md, measured on this machine: a single huge ``vmap`` streams every dataset
+Measured on a 2-core CPU: a single huge ``vmap`` streams every dataset
 through memory at every step and slows down as K grows; running problems one after the
 other inside a compiled ``lax.map`` (in small vmapped chunks) keeps the rate flat, and
 ``shard_map`` over two host devices uses both cores. The convex linear student is solved by
@@ -211,7 +211,7 @@ def _compiled(cfg: TrainConfig, devices: tuple[Any, ...]):
     if len(devices) > 1:
         mesh = Mesh(np.array(devices), ("k",))
         spec = PartitionSpec("k")
-        # The initial parameters enter as sharded inputs (PERFORMANCE.md: parameters created
+        # The initial parameters enter as sharded inputs (in JAX 0.10, parameters created
         # inside a shard_map from constants would be replicated and their gradients summed
         # across shards); optax.lbfgs's state needs check_vma=False.
         fit_block = jax.shard_map(
