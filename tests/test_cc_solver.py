@@ -70,8 +70,8 @@ def test_a_point_gets_the_same_answer_alone_or_among_many(
     """Points are independent: spreading 45 of them over calls of 8 (several per device,
     lanes refilled as points finish) gives each the answer it gets alone."""
     masks, weights = _random_laws(rng, 45, 5, 4)
-    monkeypatch.setattr(_cc_solver, "SMALL_CALL", 8)
-    monkeypatch.setattr(_cc_solver, "SMALL_LANES", 4)
+    monkeypatch.setattr(_cc_solver, "CALL", 8)
+    monkeypatch.setattr(_cc_solver, "LANES", 4)
     together = theory.cc_target(masks, weights)
     for i in (0, 17, 44):
         alone = theory.cc_target(masks[i : i + 1], weights[i : i + 1])

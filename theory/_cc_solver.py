@@ -39,9 +39,8 @@ TO_BOUNDARY = 0.99  # the longest step goes this fraction of the way to the simp
 
 HALVINGS = 0.5 ** np.arange(BACKTRACK)  # exact powers of two: t * 2^-k is exact
 # Points per compiled call (padded: one program whatever the number of points) and points in
-# flight in it; few points take a small call, where most lanes would idle.
-CALL, LANES = 8192, 128  # measured: 64 and 256 lanes were slower
-SMALL_CALL, SMALL_LANES = 256, 16
+# flight in it (measured: 64 and 256 lanes were slower).
+CALL, LANES = 8192, 128
 
 
 def central_path(
@@ -64,27 +63,44 @@ def central_path(
     sets, weights = _merged(sets, weights)
     s = sets.shape[1]
     # Calls of one size, the set axis padded to a power of two with empty sets of weight
-    # zero (they add exact zeros): one compiled program per (padded S, c), however many
-    # points, so that a sweep of many shapes compiles few.
-    s_pad = max(4, 1 << (s - 1).bit_length())
-    devices = jax.local_devices()
-    share = min(-(-n // len(devices)), CALL)
-    size, lanes = (SMALL_CALL, SMALL_LANES) if share <= SMALL_CALL else (CALL, LANES)
+    # zero (they add exact zeros), the class axis to 4 or a power of two with labels in no
+    # set, held at zero mass: one compiled program per padded shape, however many points,
+    # so that a sweep of many shapes compiles few (each takes one to two seconds).
+    s_pad = _padded(s)
+    c_pad = _padded(c)
+    devices = tuple(jax.local_devices())
+    width = len(devices)
+    share = min(-(-n // width), CALL)
+    blocks = list(range(0, n, share))
     calls = []
     with jax.enable_x64(True):
-        for i, first in enumerate(range(0, n, share)):
-            rows = slice(first, min(first + share, n))
-            count = rows.stop - rows.start
-            block_sets = np.zeros((s_pad, c, size))
-            block_sets[:s, :, :count] = sets[rows].transpose(1, 2, 0)
-            block_weights = np.zeros((s_pad, size))
-            block_weights[:s, :count] = weights[rows].T
-            put = functools.partial(jax.device_put, device=devices[i % len(devices)])
-            calls.append((count, _compiled(lanes)(put(block_sets), put(block_weights), put(count))))
-        out = [(np.asarray(p)[:, :count].T, np.asarray(k)[:count]) for count, (p, k) in calls]
+        solve = _compiled(LANES, devices)
+        # Each call gives one block of points to each device: one program for all of them
+        # (compiled for each device apart, every shape would compile twice).
+        for first_block in range(0, len(blocks), width):
+            block_sets = np.zeros((s_pad, c_pad, width * CALL))
+            block_weights = np.zeros((s_pad, width * CALL))
+            counts = np.zeros(width, dtype=np.int64)
+            for d, first in enumerate(blocks[first_block : first_block + width]):
+                count = min(share, n - first)
+                lane = slice(d * CALL, d * CALL + count)
+                block_sets[:s, :c, lane] = sets[first : first + count].transpose(1, 2, 0)
+                block_weights[:s, lane] = weights[first : first + count].T
+                counts[d] = count
+            calls.append((counts, solve(block_sets, block_weights, counts, c)))
+        out = []
+        for counts, (p, k) in calls:
+            p, k = np.asarray(p), np.asarray(k)
+            for d, count in enumerate(counts):
+                lane = slice(d * CALL, d * CALL + count)
+                out.append((p[:c, lane].T, k[lane]))
     probs = np.concatenate([p for p, _ in out])
     steps = np.concatenate([k for _, k in out])
     return probs, steps.astype(np.int64)
+
+
+def _padded(size: int) -> int:
+    return max(4, 1 << (size - 1).bit_length())
 
 
 def _merged(
@@ -109,15 +125,30 @@ def _merged(
 
 
 @functools.cache
-def _compiled(lanes: int) -> Any:
+def _compiled(lanes: int, devices: tuple[Any, ...]) -> Any:
+    """``_solve`` on each device's share of the points: ``[S, c, D N]``, ``[S, D N]``,
+    ``counts [D]``, ``classes`` -> ``p [c, D N]``, ``steps [D N]``."""
     import jax
+    from jax.sharding import Mesh, PartitionSpec
 
-    return jax.jit(functools.partial(_solve, lanes=lanes))
+    def shard(all_sets: Any, all_weights: Any, counts: Any, classes: Any) -> Any:
+        return _solve(all_sets, all_weights, counts[0], classes, lanes=lanes)
+
+    points = PartitionSpec(None, None, "d")
+    mapped = jax.shard_map(
+        shard,
+        mesh=Mesh(np.array(devices), ("d",)),
+        in_specs=(points, PartitionSpec(None, "d"), PartitionSpec("d"), PartitionSpec()),
+        out_specs=(PartitionSpec(None, "d"), PartitionSpec("d")),
+        check_vma=False,
+    )
+    return jax.jit(mapped)
 
 
-def _solve(all_sets: Any, all_weights: Any, count: Any, *, lanes: int) -> Any:
+def _solve(all_sets: Any, all_weights: Any, count: Any, classes: Any, *, lanes: int) -> Any:
     """The central path at points ``0 .. count - 1`` of ``all_sets [S, c, N]``,
-    ``all_weights [S, N]``, through ``lanes`` lanes -> ``(p [c, N], steps [N])``.
+    ``all_weights [S, N]``, through ``lanes`` lanes -> ``(p [c, N], steps [N])``. Labels
+    ``classes ..`` are padding: in no set, with mass zero throughout (``z_j = 0``).
 
     The scaled Newton step of ``theory._oracles._CCProblem.newton_step``, as a state machine
     with one trial point per lane and loop iteration: a lane either takes a new Newton
@@ -130,6 +161,8 @@ def _solve(all_sets: Any, all_weights: Any, count: Any, *, lanes: int) -> Any:
     from jax import lax
 
     s, c, n = all_sets.shape
+    present = (jnp.arange(c) < classes)[:, None]  # [c, 1]
+    start = jnp.where(present, 1.0 / classes, 0.0)
     mus = jnp.asarray(MUS)
     halvings = jnp.asarray(HALVINGS)
 
@@ -150,7 +183,7 @@ def _solve(all_sets: Any, all_weights: Any, count: Any, *, lanes: int) -> Any:
             jnp.where(positive, weights * jnp.log1p(size[None] * moved / masses), 0.0), axis=0
         )
         barrier_term = mu * jnp.sum(jnp.log1p(size[None] * z), axis=0)
-        return sets_term + barrier_term - (jnp.sum(weights, axis=0) + mu * c) * spread
+        return sets_term + barrier_term - (jnp.sum(weights, axis=0) + mu * classes) * spread
 
     def direction(sets: Any, weights: Any, p: Any, mu: Any) -> tuple[Any, Any, Any]:
         """``z``, the longest step ``t`` keeping ``p (1 + t z)`` inside, and the slope."""
@@ -159,7 +192,8 @@ def _solve(all_sets: Any, all_weights: Any, count: Any, *, lanes: int) -> Any:
         inverse = jnp.where(positive, 1.0 / jnp.where(positive, masses, 1.0), 0.0)
         r1 = weights * inverse
         r2 = r1 * inverse
-        grad = jnp.sum(r1[:, None] * sets, axis=0) + mu[None] / p
+        barrier = jnp.where(present, mu[None] / jnp.where(present, p, 1.0), 0.0)
+        grad = jnp.sum(r1[:, None] * sets, axis=0) + barrier
         # -scaled Hessian: p_i p_j sum_S q(S)/p(S)^2 1(i, j in S) + mu 1(i = j), entry by
         # entry (one contraction ran 40% slower, an [S, c, c, L] product reduced over S ten
         # times slower).
@@ -218,7 +252,7 @@ def _solve(all_sets: Any, all_weights: Any, count: Any, *, lanes: int) -> Any:
             "k": jnp.where(stage_done, 0, k),
             "halving": jnp.where(ended, 0, halving + 1),
             "steps": jnp.where(done, 0, steps),
-            "p": jnp.where(done, 1.0 / c, p),
+            "p": jnp.where(done, start, p),
             "z": z,
             "t": t,
             "slope": slope,
@@ -239,7 +273,7 @@ def _solve(all_sets: Any, all_weights: Any, count: Any, *, lanes: int) -> Any:
         "k": ints,
         "halving": ints,
         "steps": ints,
-        "p": jnp.full((c, lanes), 1.0 / c),
+        "p": jnp.broadcast_to(start, (c, lanes)),
         "z": jnp.zeros((c, lanes)),
         "t": zeros,
         "slope": zeros,
