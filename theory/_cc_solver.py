@@ -150,12 +150,12 @@ def _solve(all_sets: Any, all_weights: Any, count: Any, classes: Any, *, lanes: 
     ``all_weights [S, N]``, through ``lanes`` lanes -> ``(p [c, N], steps [N])``. Labels
     ``classes ..`` are padding: in no set, with mass zero throughout (``z_j = 0``).
 
-    The scaled Newton step of ``theory._oracles._CCProblem.newton_step``, as a state machine
-    with one trial point per lane and loop iteration: a lane either takes a new Newton
-    direction and tries its full step, or tries the next halving of the step it is
+    The damped Newton step in the scaled variable (see :func:`theory.cc_target`), as a state
+    machine with one trial point per lane and loop iteration: a lane either takes a new
+    Newton direction and tries its full step, or tries the next halving of the step it is
     backtracking on. (Trying all halvings of all lanes together would cost a block of
     trials whenever any lane backtracks, which with many lanes is nearly always.) Each lane
-    goes through the same steps, step sizes and stopping decisions as the numpy iteration.
+    takes the steps one point alone would take: lanes share loop iterations, not numbers.
     """
     import jax.numpy as jnp
     from jax import lax

@@ -121,9 +121,9 @@ def sweep(
 def with_cc_targets(batches: Iterable[Batch]) -> Iterator[tuple[Batch, theory.CCSolution]]:
     """Each batch with the CC minimizer of its set law (``theory.cc_target``), in order.
 
-    Batches whose set laws have the same shape are solved in one call: the solver's cost is
-    per Newton step (numpy calls on every point at once), not per point, so one call for
-    many batches is several times faster. Each point's iteration depends on that point
+    Batches whose set laws have the same shape are solved in one call: each call to the
+    compiled solver fills a padded block of points, so one call for many small batches
+    does the work of one instead of many. Each point's iteration depends on that point
     alone, so the result is the one each batch would get alone.
     """
     items = []
