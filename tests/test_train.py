@@ -166,3 +166,38 @@ def test_the_model_is_resolved_once() -> None:
         TrainConfig(model="transformer")
     with pytest.raises(ValueError, match="hidden"):
         verify.Model("mlp", 0)
+
+
+def test_size_groups_split_only_where_the_padding_costs_more_than_a_program() -> None:
+    """Worked by hand with SPLIT_WORTH = 1e11: at a cost of 1e6 per example, two problems
+    of 1,000 in a call of width 100,000 waste 2 * 99,000 * 1e6 ~ 2e11 (a group of their
+    own); at 1e5 per example the same padding is 2e10 (one call)."""
+    from verify._train import SPLIT_WORTH, size_groups
+
+    assert SPLIT_WORTH == 1e11
+    sizes = np.array([100_000, 1_000, 100_000, 1_000])
+    split = size_groups(sizes, 100_000, 1e6)
+    assert [(r.tolist(), w) for r, w in split] == [([0, 2], 100_000), ([1, 3], 1_000)]
+    whole = size_groups(sizes, 100_000, 1e5)
+    assert [(r.tolist(), w) for r, w in whole] == [([0, 1, 2, 3], 100_000)]
+    # a call padded beyond its largest problem is trimmed to it when that is worth it
+    assert size_groups(np.array([10, 10]), 10**9, 1e3)[0][1] == 10
+
+
+def test_problems_trained_in_size_groups_match_a_call_of_their_own(
+    rng: np.random.Generator,
+) -> None:
+    """A grid whose sizes are far apart is split (an example costs 6 p c = 144 operations
+    a step here, so 10^6 steps make the split worth it); each problem's student is the
+    one a call of its own size trains, up to float rounding of the padding."""
+    from verify._train import size_groups
+
+    xs, ts, _, _ = _problem(rng, 4, 3000)
+    sizes = np.array([3000, 100, 3000, 100])
+    cfg = TrainConfig(model="linear", steps=1_000_000, tol=1e-5)
+    assert len(size_groups(sizes, 3000, 144.0 * cfg.steps)) == 2
+    grid = train(cfg, xs, ts, sizes, seeds=np.arange(4))
+    for k in range(4):
+        alone = train(cfg, xs[k : k + 1], ts[k : k + 1], sizes[k : k + 1], seeds=np.array([k]))
+        np.testing.assert_allclose(grid.params["W"][k], alone.params["W"][0], atol=1e-4)
+        assert abs(grid.objective[k] - alone.objective[0]) < 1e-6

@@ -53,8 +53,8 @@ class Model:
         return ("W",) if self.kind == "linear" else ("W1", "W2")
 
     def init(self, key: jax.Array, p: int, c: int) -> Params:
-        """Initial parameters: zeros for the linear model (its objective is convex, so the
-        start only matters for speed), He initialization for the MLP."""
+        """Initial parameters: zeros for the linear model (the start its population
+        reference is solved from too), He initialization for the MLP."""
         if self.kind == "linear":
             return {"W": jnp.zeros((c, p), jnp.float32), "b": jnp.zeros((c,), jnp.float32)}
         k1, k2 = jax.random.split(key)

@@ -13,8 +13,9 @@ trains (the paper's headline figure).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -22,6 +23,7 @@ import numpy as np
 import optax
 from jax import lax
 
+from verify._devices import over_devices, pad_leading
 from verify._models import Params, mlp
 from verify._progress import advance
 
@@ -118,21 +120,48 @@ def train_sbt_teacher(
     Returns:
       the parameter sets and the step each was taken at.
     """
-    p_dim, c = x.shape[0], int(np.max(y)) + 1
-    model = mlp(cfg.hidden)
-    key = jax.random.key(seed)
-    init_key, key = jax.random.split(key)
-    params = model.init(init_key, p_dim, c)
-    opt = optax.adam(cfg.learning_rate)
-    state = opt.init(params)
-    xj, yj = jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.int32)
+    snapshots, steps = train_sbt_teachers(
+        x[None], np.asarray(y)[None], cfg, seeds=[seed], on_checkpoint=on_checkpoint
+    )
+    return snapshots[0], steps
+
+
+def train_sbt_teachers(
+    x: np.ndarray,
+    y: np.ndarray,
+    cfg: SBTConfig,
+    *,
+    seeds: Sequence[int],
+    on_checkpoint: Callable[[int, int], None] | None = None,
+) -> tuple[list[list[Params]], list[int]]:
+    """Train ``T`` teachers, teacher ``t`` on ``x[t] [p, n]``, ``y[t] [n]`` from ``seeds[t]``,
+    spread over the host's devices (one teacher per device at a time); teacher ``t`` is the
+    one :func:`train_sbt_teacher` trains from the same data and seed.
+
+    Returns:
+      per teacher, its parameters at each checkpoint; and the step each was taken at.
+    """
+    x, y = np.asarray(x, np.float32), np.asarray(y, np.int32)
+    if x.ndim != 3 or y.shape != (x.shape[0], x.shape[2]) or len(seeds) != len(x):
+        raise ValueError(
+            f"shapes: need x [T, p, n], y [T, n] and T seeds; got {x.shape}, {y.shape} and "
+            f"{len(seeds)} seeds"
+        )
+    if any(not 0 <= int(s) < 2**32 for s in seeds):
+        raise ValueError("seeds: teacher seeds must lie in [0, 2**32)")
+    teachers, c = len(x), int(np.max(y)) + 1
+    devices = tuple(jax.local_devices())
+    xs, ys, seed_rows = pad_leading((x, y, np.asarray(seeds, np.uint32)), len(devices))
+    init, run = _segment(cfg, max(cfg.steps // cfg.checkpoints, 1), c, x.shape[1], devices)
+    params, state, keys = init(seed_rows)
     segment = max(cfg.steps // cfg.checkpoints, 1)
-    run = _segment(cfg, segment, c)
-    snapshots, steps = [], []
+    snapshots: list[list[Params]] = [[] for _ in range(teachers)]
+    steps = []
     for i in range(cfg.checkpoints):  # a handful of training segments, each one compiled scan
-        key, sub = jax.random.split(key)
-        params, state = run(params, state, sub, xj, yj)
-        snapshots.append(jax.tree.map(np.asarray, params))
+        params, state, keys = run(params, state, keys, xs, ys)
+        kept = jax.device_get(params)
+        for t in range(teachers):
+            snapshots[t].append(jax.tree.map(lambda v, t=t: np.asarray(v[t]), kept))
         steps.append((i + 1) * segment)
         advance("teacher checkpoints")
         if on_checkpoint is not None:
@@ -141,17 +170,23 @@ def train_sbt_teacher(
 
 
 @functools.lru_cache(maxsize=8)
-def _segment(cfg: SBTConfig, segment: int, c: int):
-    """``segment`` training steps as one compiled scan, shared by every teacher of the same
-    configuration (their data are arguments, not constants of the program)."""
+def _segment(cfg: SBTConfig, segment: int, c: int, p: int, devices: tuple[Any, ...]):
+    """The teachers' initialization, and ``segment`` training steps of each as one compiled
+    scan, shared by every teacher of the same configuration (their data are arguments, not
+    constants of the program)."""
     model = mlp(cfg.hidden)
     opt = optax.adam(cfg.learning_rate)
 
-    @jax.jit
-    def run(params: Params, state: optax.OptState, key: jax.Array, x: jax.Array, y: jax.Array):
+    def init_one(seed: jax.Array):
+        init_key, key = jax.random.split(jax.random.key(seed))
+        params = model.init(init_key, p, c)
+        return params, opt.init(params), key
+
+    def run_one(params: Params, state: optax.OptState, key: jax.Array, x: jax.Array, y: jax.Array):
+        key, sub = jax.random.split(key)
         # The wrong labels change once per epoch: drawn once per epoch, not at every step
         # (the same labels as drawing them from the epoch's key at every step).
-        epochs = jax.random.split(key, -(-segment // cfg.epoch))
+        epochs = jax.random.split(sub, -(-segment // cfg.epoch))
         wrongs = jax.vmap(lambda ek: wrong_labels(ek, y, c, cfg.k))(epochs)
 
         def step(carry, i):
@@ -162,9 +197,10 @@ def _segment(cfg: SBTConfig, segment: int, c: int):
             return (optax.apply_updates(pr, updates), st), None
 
         (params, state), _ = lax.scan(step, (params, state), jnp.arange(segment))
-        return params, state
+        return params, state, key
 
-    return run
+    # initialized outside the shard_map, so the parameters enter it as sharded inputs
+    return jax.jit(jax.vmap(init_one)), jax.jit(over_devices(run_one, devices))
 
 
 def teacher_probabilities(params: Params, x: np.ndarray, hidden: int) -> np.ndarray:

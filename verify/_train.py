@@ -4,8 +4,9 @@ over the host's devices.
 Measured on a 2-core CPU: a single huge ``vmap`` streams every dataset
 through memory at every step and slows down as K grows; running problems one after the
 other inside a compiled ``lax.map`` (in small vmapped chunks) keeps the rate flat, and
-``shard_map`` over two host devices uses both cores. The convex linear student is solved by
-L-BFGS (it reaches the optimum in ~20 evaluations); the MLP by Adam (full batch or
+``shard_map`` over two host devices uses both cores. The linear student is solved by L-BFGS
+(it reaches its minimizer in ~20 evaluations; the soft cross-entropy objective is convex,
+the CC one need not be); the MLP by Adam (full batch or
 minibatch).
 
 Shapes: ``x [K, p, n]`` (features first), ``targets [K, c, n]`` (soft labels, one-hot labels
@@ -24,8 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 from jax import lax
-from jax.sharding import Mesh, PartitionSpec
 
+from verify._devices import over_devices, pad_leading
 from verify._losses import LOSSES, Loss
 from verify._models import Model, Params, get_model, l2_penalty
 from verify._progress import advance
@@ -203,20 +204,10 @@ def _fit_one_fn(cfg: TrainConfig):
 def _compiled(cfg: TrainConfig, devices: tuple[Any, ...]):
     """One compiled trainer per configuration and device set; shapes are traced by jit."""
     model, fit_one = _fit_one_fn(cfg)
-
-    def fit_block(params0, x, t, size, keys):
-        batch = None if cfg.chunk == 1 else cfg.chunk
-        return lax.map(lambda a: fit_one(*a), (params0, x, t, size, keys), batch_size=batch)
-
-    if len(devices) > 1:
-        mesh = Mesh(np.array(devices), ("k",))
-        spec = PartitionSpec("k")
-        # The initial parameters enter as sharded inputs (in JAX 0.10, parameters created
-        # inside a shard_map from constants would be replicated and their gradients summed
-        # across shards); optax.lbfgs's state needs check_vma=False.
-        fit_block = jax.shard_map(
-            fit_block, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False
-        )
+    # The initial parameters enter the shard_map as sharded inputs (in JAX 0.10, parameters
+    # created inside a shard_map from constants would be replicated and their gradients
+    # summed across shards).
+    fit_block = over_devices(fit_one, devices, batch=None if cfg.chunk == 1 else cfg.chunk)
 
     def keys_of(seeds: jax.Array) -> tuple[jax.Array, jax.Array]:
         keys = jax.vmap(jax.random.key)(seeds)
@@ -248,7 +239,7 @@ def train(
     devices: list[Any] | None = None,
     params0: Params | None = None,
 ) -> TrainResult:
-    """Train ``K`` independent students in one compiled call.
+    """Train ``K`` independent students, in one compiled call per group of sizes.
 
     Args:
       cfg: the training configuration.
@@ -263,7 +254,9 @@ def train(
 
     Returns:
       a :class:`TrainResult`; row ``k`` depends only on problem ``k`` and its seed, not on
-      how problems were batched or sharded.
+      how problems were batched or sharded, except through float rounding: problems of
+      very different sizes are trained in groups padded to their own largest size
+      (:func:`size_groups`), and a sum over more padding rounds differently.
     """
     x = np.asarray(x, np.float32)
     targets = np.asarray(targets, np.float32)
@@ -277,31 +270,74 @@ def train(
     if np.any(sizes < 1) or np.any(sizes > n):
         raise ValueError(f"sizes: must lie in [1, {n}]")
     devs = tuple(devices if devices is not None else jax.local_devices())
-    pad = (-k) % len(devs)
-
-    def padded(a: Any) -> Any:  # copies of the last problem fill the devices evenly
-        a = np.asarray(a)
-        return np.concatenate([a, np.repeat(a[-1:], pad, 0)]) if pad else a
-
-    x, targets, sizes, seeds = padded(x), padded(targets), padded(sizes), padded(seeds)
     _, from_seeds, from_params = _compiled(cfg, devs)
-    seed_bits = np.asarray(seeds).astype(np.uint32)  # converted here: no eager compile
-    size_all = np.asarray(sizes, np.float32)
-    if params0 is None:
-        out = from_seeds(seed_bits, x, targets, size_all)
-    else:
-        start = jax.tree.map(lambda a: jnp.asarray(padded(a), jnp.float32), params0)
-        out = from_params(start, seed_bits, x, targets, size_all)
-    params, value, gnorm, converged, steps = jax.device_get(out)
+    parts = []
+    for rows, width in size_groups(sizes, n, _example_cost(cfg, p, targets.shape[1])):
+        part = (x[rows, :, :width], targets[rows, :, :width], sizes[rows], seeds[rows])
+        xs, ts, size_part, seed_part = pad_leading(part, len(devs))
+        seed_bits = seed_part.astype(np.uint32)  # converted here: no eager compile
+        size_f = size_part.astype(np.float32)
+        if params0 is None:
+            out = from_seeds(seed_bits, xs, ts, size_f)
+        else:
+            start = pad_leading(
+                jax.tree.map(lambda a, r=rows: np.asarray(a)[r], params0), len(devs)
+            )
+            start = jax.tree.map(lambda a: jnp.asarray(a, jnp.float32), start)
+            out = from_params(start, seed_bits, xs, ts, size_f)
+        parts.append((rows, jax.device_get(out)))
     advance("grids trained")
-    keep = slice(0, k)
+
+    def gather(pick: Any) -> Any:  # problem k's row back in place k
+        def place(*leaves: Any) -> np.ndarray:
+            out = np.empty((k, *np.shape(leaves[0])[1:]), np.asarray(leaves[0]).dtype)
+            for (rows, _), leaf in zip(parts, leaves, strict=True):
+                out[rows] = np.asarray(leaf)[: len(rows)]
+            return out
+
+        return jax.tree.map(place, *[pick(res) for _, res in parts])
+
     return TrainResult(
-        params=jax.tree.map(lambda a: np.asarray(a)[keep], params),
-        objective=np.asarray(value)[keep],
-        grad_norm=np.asarray(gnorm)[keep],
-        converged=np.asarray(converged)[keep],
-        steps=np.asarray(steps)[keep],
+        params=gather(lambda r: r[0]),
+        objective=gather(lambda r: r[1]),
+        grad_norm=gather(lambda r: r[2]),
+        converged=gather(lambda r: r[3]),
+        steps=gather(lambda r: r[4]),
     )
+
+
+#: Work (floating-point operations) worth one more compiled program: splitting a grid's
+#: problems into groups of their own width saves padding but compiles a program per width,
+#: about a second each here, in which two cores do some 10^11 operations.
+SPLIT_WORTH = 1e11
+
+
+def _example_cost(cfg: TrainConfig, p: int, c: int) -> float:
+    """Operations one example costs a student over its whole training (forward and
+    backward: ``6 x`` the multiply-adds of a forward pass, at every step)."""
+    model = _model(cfg)
+    per_step = 6 * (p * c if model.kind == "linear" else model.hidden * (p + c))
+    return float(per_step * cfg.steps)
+
+
+def size_groups(sizes: np.ndarray, n: int, example_cost: float) -> list[tuple[np.ndarray, int]]:
+    """Problems grouped for training: ``(rows, width)`` pairs, each group trained on its
+    first ``width`` examples (the largest size in it).
+
+    Every problem of a call costs as much as the widest: going down the distinct sizes, a
+    new group starts when the padding it saves (the problems at or below that size, times
+    the width they drop, times ``example_cost``) is worth more than compiling one more
+    program (:data:`SPLIT_WORTH`). Small grids stay one group, one program.
+    """
+    sizes = np.asarray(sizes)
+    widths = np.full(len(sizes), n)
+    width = n
+    for size in np.unique(sizes)[::-1]:
+        below = sizes <= size
+        if (width - size) * np.count_nonzero(below) * example_cost > SPLIT_WORTH:
+            width = int(size)
+        widths[below] = width
+    return [(np.flatnonzero(widths == w), int(w)) for w in np.unique(widths)[::-1]]
 
 
 def predict(cfg: TrainConfig, params: Params, x: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from verify._models import Params, linear
 from verify._population import floor_of, one_set_minimizer, population_minimizer
 from verify._records import Estimation, Floor, MeanCI
 from verify._registry import register
-from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teacher
+from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teachers
 from verify._spec import CellContext, CellSpec, ClaimSpec, Judgement, confirmed, refuted, silent
 from verify._train import predict, train
 from verify.claims._training import LINEAR
@@ -192,14 +192,22 @@ def compute_headline(ctx: CellContext) -> Headline:
     n = ctx.size("n")
     cfg = replace(TEACHER, steps=ctx.size("steps"), checkpoints=ctx.size("checkpoints"))
     x_eval, y_eval = world.sample(ctx.size("eval"), rng=np.random.default_rng(ctx.seed("eval")))
-    runs = []
-    for seed in ctx.learner_seeds("teachers"):  # one teacher per seed; its students in one call
+    seeds = ctx.learner_seeds("teachers")
+    samples = []  # one teacher per seed, each from its own streams
+    for seed in seeds:
         train_stream, validation_stream, fresh_stream = np.random.SeedSequence(seed).spawn(3)
         x, y = world.sample(n, rng=np.random.default_rng(train_stream))
         x_val, y_val = world.sample(
             ctx.size("validation"), rng=np.random.default_rng(validation_stream)
         )
-        snapshots, steps = train_sbt_teacher(x.T, y, cfg, seed=seed)
+        samples.append((x, y, x_val, y_val, fresh_stream))
+    taught, steps = train_sbt_teachers(
+        np.stack([s[0].T for s in samples]), np.stack([s[1] for s in samples]), cfg, seeds=seeds
+    )
+    runs = []
+    for seed, (x, y, x_val, y_val, fresh_stream), snapshots in zip(
+        seeds, samples, taught, strict=True
+    ):  # each teacher's students in one call
         soft = [teacher_probabilities(p, x, cfg.hidden) for p in snapshots]
         oracle_cfg = replace(LINEAR, loss="soft")
         oracle = train(
