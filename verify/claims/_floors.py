@@ -317,8 +317,8 @@ register(
         setting={
             "worlds": [WORLD, CHECKERBOARD],
             "classes": "linear and one-hidden-layer ReLU MLPs, l2 1e-4",
-            "solver": "L-BFGS from the exact (or sampled) label law: linear in float64 "
-            "(scipy), MLPs in float32 (optax), best of several starts",
+            "solver": "from the exact (or sampled) label law: linear by Newton's method in "
+            "float64, MLPs by L-BFGS in float32 (optax), best of several starts",
         },
     )
 )

@@ -162,7 +162,7 @@ def _references(
             world,
             held_out,
             f"linear minimizer of the {name} loss on the teacher's labels of {len(x_fit)} "
-            f"fresh inputs, float64 L-BFGS (scipy) to gradient norm {TOL_HERE:g}; floor on "
+            f"fresh inputs, float64 Newton to gradient norm {TOL_HERE:g}; floor on "
             f"{len(held_out[1])} fresh inputs",
         )
         for name, pop in pops.items()

@@ -96,7 +96,7 @@ def population_trajectory(
     eye = np.eye(C)
     method = (
         f"linear minimizer of the expected soft cross-entropy over {len(x)} inputs, float64 "
-        f"L-BFGS (scipy) to gradient norm {TOL:g}; floor on {len(held_out[1])} fresh inputs"
+        f"Newton to gradient norm {TOL:g}; floor on {len(held_out[1])} fresh inputs"
     )
     first = population_minimizer(linear(), x, eye, eta.T, l2=LINEAR.l2)
     out = [[floor_of(first, world, held_out, method)] * len(fractions)]
