@@ -235,7 +235,8 @@ def population_minimizer(
         0.32152 and floor 0.325, 0.334 and 0.264 (scipy's L-BFGS from zero stopped at the
         third, Newton from zero reaches the first). An MLP's objective is not convex
         either. Start ``r`` is the model's initializer with key ``(seed, r)``.
-      steps, tol: L-BFGS iteration cap and gradient-norm tolerance.
+      steps, tol: iteration cap (Newton steps for the linear class, L-BFGS iterations for
+        an MLP) and gradient-norm tolerance.
       start: a linear minimizer to start from (a nearby problem's); linear class only.
     """
     x = np.asarray(x, dtype=np.float64)

@@ -152,9 +152,9 @@ def train_sbt_teachers(
     teachers, c = len(x), int(np.max(y)) + 1
     devices = tuple(jax.local_devices())
     xs, ys, seed_rows = pad_leading((x, y, np.asarray(seeds, np.uint32)), len(devices))
-    init, run = _segment(cfg, max(cfg.steps // cfg.checkpoints, 1), c, x.shape[1], devices)
-    params, state, keys = init(seed_rows)
     segment = max(cfg.steps // cfg.checkpoints, 1)
+    init, run = _segment(cfg, segment, c, x.shape[1], devices)
+    params, state, keys = init(seed_rows)
     snapshots: list[list[Params]] = [[] for _ in range(teachers)]
     steps = []
     for i in range(cfg.checkpoints):  # a handful of training segments, each one compiled scan
