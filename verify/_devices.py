@@ -38,8 +38,11 @@ def over_devices(
       batch: problems vmapped together within a device's ``lax.map`` (``None``: one at a time).
     """
 
+    def flags_of(args: tuple[Any, ...]) -> list[bool]:
+        return list(shared) + [False] * (len(args) - len(shared))
+
     def block(*args: Any) -> Any:
-        flags = list(shared) + [False] * (len(args) - len(shared))
+        flags = flags_of(args)
         mapped = tuple(a for a, s in zip(args, flags, strict=True) if not s)
 
         def one(per: tuple[Any, ...]) -> Any:
@@ -52,8 +55,7 @@ def over_devices(
         return block
 
     def sharded(*args: Any) -> Any:
-        flags = list(shared) + [False] * (len(args) - len(shared))
-        specs = tuple(PartitionSpec() if s else PartitionSpec("k") for s in flags)
+        specs = tuple(PartitionSpec() if s else PartitionSpec("k") for s in flags_of(args))
         # check_vma=False: optax's L-BFGS state mixes per-problem and constant leaves.
         return jax.shard_map(
             block,

@@ -4,7 +4,7 @@ over the host's devices).
 The linear reference minimizes ``mean_n sum_s w[n, s] (-log p(S_s | x_n)) + l2/2 ||W||^2``
 over ``W [c, p]``, ``b [c]``: a few hundred parameters, up to 10^5 inputs. Quasi-Newton
 (L-BFGS) needs 40 to 350 evaluations here, most on the ill-conditioned problems of sharp
-teachers; the exact Hessian costs one ``[c^2, N] @ [N, (p+1)^2]`` product, a few
+teachers; the exact Hessian costs one ``[c^2, N] @ [N, (p+1)(p+2)/2]`` product, a few
 evaluations' worth, and Newton's method then converges in a handful of steps.
 
 In the logits ``z`` of one input, with ``p = softmax(z)``, a set's mass ``P_s = p . m_s``,
@@ -127,7 +127,7 @@ def hessian_program(mode: str) -> Any:
         hz = (prob[:, :, None] * prob[:, None, :]) * (q - total[:, None, None])
         hz = hz + jax.vmap(jnp.diag)(gz)
         grad = jnp.concatenate([(gz.T @ x).ravel() * n_inv + l2 * w.ravel(), gz.sum(0) * n_inv])
-        upper = (hz.reshape(-1, c * c).T @ pairs) * n_inv  # [c(c+1)/2, (p+1)(p+2)/2]
+        upper = (hz.reshape(-1, c * c).T @ pairs) * n_inv  # [c^2, (p+1)(p+2)/2]
         hess = upper.ravel()[_hessian_gather(c, p)] + jnp.diag(
             jnp.concatenate([jnp.full(c * p, l2), jnp.zeros(c)])
         )
@@ -161,9 +161,10 @@ def _weighted_outer_sum(weights: Any, sets: Any) -> Any:
 
 @functools.lru_cache(maxsize=16)
 def _hessian_gather(c: int, p: int) -> np.ndarray:
-    """``[d, d]`` positions in the flattened ``[c(c+1)/2, (p+1)(p+2)/2]`` upper-triangle
-    product of each entry of the Hessian in ``theta``'s order (``W`` flattened, then
-    ``b``): entry ``((a, i), (b, j))`` is the product's ``(min, max)`` pair of each."""
+    """``[d, d]`` positions in the flattened ``[c^2, (p+1)(p+2)/2]`` product (every class
+    pair, the inputs' upper triangle) of each entry of the Hessian in ``theta``'s order
+    (``W`` flattened, then ``b``): entry ``((a, i), (b, j))`` is the product's row
+    ``(a, b)`` and column ``(min(i, j), max(i, j))``."""
     q = p + 1
 
     def triangle(m: int) -> np.ndarray:  # [m, m] -> index of (min, max) in triu_indices(m)

@@ -327,7 +327,8 @@ def _linear_objective(
     with jax.enable_x64(True):
         if own is not None:
             mode = "sampled" if own.ndim == 3 else "own"
-            data = [split(x), split(own), split(total), split(total)]
+            totals = split(total)  # the set weights and the totals: one array, one copy
+            data = [split(x), split(own), totals, totals]
         else:
             assert masks is not None and weights is not None
             mode = "law"
