@@ -5,9 +5,10 @@ width) converges to the class's population minimizer ``f_F``, not to the Bayes c
 (docs/theory.md section 3, "Restricted classes"). This module computes ``f_F`` for the
 students of this project's claims from the *law* of the teacher's labels rather than from
 sampled labels (the linear class in float64 by Newton's method over a compiled objective and
-Hessian, from zero; MLPs in float32 with optax's L-BFGS from several starts, their objective being
-non-convex and solved to a few hundred iterations, far above float32's rounding; float64
-was 2.5 times slower here):
+Hessian, from zero and, over label sets (a non-convex objective), from random points too;
+MLPs in float32 with optax's L-BFGS from several starts, their objective being non-convex
+and solved to a few hundred iterations, far above float32's rounding; float64 was 2.5 times
+slower here):
 
 - a CC student's objective at ``x`` is ``sum_S q(S | x) (-log p(S | x))`` over the label
   sets ``S`` of the teacher's rule;
@@ -35,8 +36,16 @@ from synth import Distribution, NoClosedForm, Teacher
 from verify._devices import over_devices, pad_leading
 from verify._models import Model, Params, l2_penalty, linear
 from verify._newton import hessian_program, newton, pairs_of
-from verify._records import Floor, Rate
+from verify._records import Floor, Minimum, Rate
 from verify._train import minimize_lbfgs
+
+#: Starts of a linear reference whose CC objective is not convex (label sets of two labels
+#: or more): zero and two random points. At paper size, three random starts found a lower
+#: minimum than zero's for 1 of 68 set-loss references (docs/theory.md section 3).
+SET_STARTS = 3
+
+#: Inputs a random start of a linear reference is first solved on (then on all of them).
+SCREEN_INPUTS = 5000
 
 #: Gradient-norm tolerance of the float64 solves (the student's trainer stops at 1e-5 in
 #: float32): tight enough that the argmax of ``f_F`` is settled except on a set of inputs
@@ -139,13 +148,15 @@ def sampled_reference(
     rng: np.random.Generator,
     law_draws: int = 100_000,
     tol: float = TOL,
+    seed: int = 0,
 ) -> tuple[Floor, np.ndarray]:
     """The linear population minimizer of a student of ``teacher`` when its set law is too
     rich to weigh every set at every input (a law with a thousand sets costs tens of
     seconds per solve): a CC student's objective is the Monte Carlo one of ``fit_inputs``
     fresh inputs, each with ``labels_per_input`` soft labels of the teacher; a
     distillation student's weighs ``E[d | y]`` (closed form, or ``law_draws`` soft labels
-    per class) at those inputs.
+    per class) at those inputs. A CC objective over sets of two labels or more gets
+    :func:`set_starts` starts, the random ones seeded by ``seed``.
 
     Returns the floor and the minimizer's predictions on ``held_out``, as :func:`floor_of`.
     """
@@ -154,7 +165,7 @@ def sampled_reference(
         m = labels_per_input
         d = teacher.sample(np.repeat(x, m, axis=0), np.repeat(y, m), rng=rng)
         sets = np.asarray(rule(d), dtype=np.float64).reshape(fit_inputs, m, -1)
-        pop = one_set_minimizer(x, sets, l2=l2, tol=tol)
+        pop = one_set_minimizer(x, sets, l2=l2, tol=tol, starts=set_starts(sets), seed=seed)
         how = (
             f"Monte Carlo: {m} soft labels at each of {fit_inputs} inputs ({m * fit_inputs} in all)"
         )
@@ -179,7 +190,8 @@ class Population:
       params: the best start's parameters.
       objective: its objective; ``objectives``: every start's.
       grad_norm: its final gradient norm; converged: it is at most the tolerance.
-      iterations: L-BFGS iterations it ran.
+      iterations: iterations it ran (L-BFGS, or Newton steps for the linear class).
+      every: every start's parameters, in start order (``objectives`` in the same order).
     """
 
     model: Model
@@ -189,6 +201,7 @@ class Population:
     grad_norm: float
     converged: bool
     iterations: int
+    every: list[dict[str, np.ndarray]]
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """``[m, c]`` class probabilities of a linear ``f_F`` on ``x [m, p]``."""
@@ -198,11 +211,12 @@ class Population:
         prob = np.exp(logits - logits.max(axis=1, keepdims=True))
         return prob / prob.sum(axis=1, keepdims=True)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """``[m]`` labels of ``f_F`` on ``x [m, p]``."""
+    def predict(self, x: np.ndarray, params: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """``[m]`` labels of ``f_F`` (or of one start's ``params``) on ``x [m, p]``."""
+        params = self.params if params is None else params
         if self.model.kind == "linear":
-            return np.argmax(np.asarray(x) @ self.params["W"].T + self.params["b"], axis=1)
-        logits = _apply(self.model)(self.params, jnp.asarray(x.T, jnp.float32))
+            return np.argmax(np.asarray(x) @ params["W"].T + params["b"], axis=1)
+        logits = _apply(self.model)(params, jnp.asarray(x.T, jnp.float32))
         return np.asarray(jnp.argmax(logits, axis=0))
 
 
@@ -226,15 +240,14 @@ def population_minimizer(
       x: ``[N, p]`` inputs standing for the input distribution.
       masks: ``[S, c]`` 0/1 label sets; weights: ``[S, N]`` each input's law over them.
       l2: the student's weight decay.
-      starts: initializations solved together (the best is kept); the linear class is
-        solved once, from zero. Its soft cross-entropy objective is convex; the CC one,
-        ``-log p(S | x)``, is not, and can have several local minimizers: random starts
-        on three additive-noise and skillful-but-bad set laws all reached the one found
-        from zero, but on the top-3 sets of one learned skillful-but-bad teacher (quick
-        ``sbt/headline``, third seed) they found three, of objective 0.31825, 0.31866 and
-        0.32152 and floor 0.325, 0.334 and 0.264 (scipy's L-BFGS from zero stopped at the
-        third, Newton from zero reaches the first). An MLP's objective is not convex
-        either. Start ``r`` is the model's initializer with key ``(seed, r)``.
+      starts: initializations (the one of lowest objective is kept). An MLP's are the
+        model's initializer with keys ``split(key(seed), starts)``, solved together. The
+        linear class starts from zero (or ``start``), then from ``starts - 1`` random
+        points (:func:`random_starts`), one after another. Its soft cross-entropy objective
+        is convex and needs one start; the CC one, ``-log p(S | x)``, is not, and can have
+        several local minimizers: on the top-3 sets of one learned skillful-but-bad teacher
+        (quick ``sbt/headline``, third seed) random starts found three, of objective
+        0.31825, 0.31866 and 0.32152 and floor 0.325, 0.334 and 0.264.
       steps, tol: iteration cap (Newton steps for the linear class, L-BFGS iterations for
         an MLP) and gradient-norm tolerance.
       start: a linear minimizer to start from (a nearby problem's); linear class only.
@@ -250,7 +263,9 @@ def population_minimizer(
     if starts < 1:
         raise ValueError(f"starts: must be >= 1, got {starts}")
     if model.kind == "linear":
-        return _linear(x, masks, weights, l2=l2, steps=steps, tol=tol, start=start)
+        return _linear(
+            x, masks, weights, l2=l2, steps=steps, tol=tol, start=start, starts=starts, seed=seed
+        )
     if start is not None:
         raise ValueError("start: only for the linear class")
     c = masks.shape[1]
@@ -279,22 +294,49 @@ def population_minimizer(
         grad_norm=float(gnorm[best]),
         converged=bool(gnorm[best] <= tol),
         iterations=int(iterations[best]),
+        every=[{k: np.asarray(v[r]) for k, v in params.items()} for r in range(starts)],
     )
 
 
 def one_set_minimizer(
-    x: np.ndarray, sets: np.ndarray, *, l2: float, steps: int = 5000, tol: float = TOL
+    x: np.ndarray,
+    sets: np.ndarray,
+    *,
+    l2: float,
+    steps: int = 5000,
+    tol: float = TOL,
+    starts: int = 1,
+    seed: int = 0,
 ) -> Population:
     """The linear minimizer of ``mean_i -log p(S_i | x_i) + l2/2 ||W||^2``: each input
     ``x [N, p]`` with one 0/1 label set, ``sets [N, c]`` (a teacher that is a function of
     x), or with ``m`` sets of weight ``1/m`` each, ``sets [N, m, c]`` (labels sampled from
-    a teacher's law); no weight matrix over the distinct sets is formed."""
+    a teacher's law); no weight matrix over the distinct sets is formed. ``starts`` and
+    ``seed`` as :func:`population_minimizer`."""
     x, sets = np.asarray(x, dtype=np.float64), np.asarray(sets, dtype=np.float64)
     if x.ndim != 2 or sets.ndim not in (2, 3) or len(sets) != len(x):
         raise ValueError(
             f"shapes: need x [N, p] and sets [N, c] or [N, m, c]; got {x.shape}, {sets.shape}"
         )
-    return _linear(x, None, None, own=sets, l2=l2, steps=steps, tol=tol)
+    if starts < 1:
+        raise ValueError(f"starts: must be >= 1, got {starts}")
+    return _linear(x, None, None, own=sets, l2=l2, steps=steps, tol=tol, starts=starts, seed=seed)
+
+
+def set_starts(masks: np.ndarray) -> int:
+    """How many starts a linear reference over the label sets ``masks [S, c]`` (or ``[N,
+    c]``, ``[N, m, c]``) gets: :data:`SET_STARTS` if some set has two labels or more (the
+    CC objective is then not convex), else one (soft targets: convex, one minimizer)."""
+    return SET_STARTS if bool(np.any(np.asarray(masks).sum(axis=-1) > 1)) else 1
+
+
+def random_starts(theta: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """``[count, d]`` random starting points for a linear reference whose solution from
+    zero is ``theta [d]``: Gaussian directions scaled to ``theta``'s norm (at least 1), the
+    scale where that solution's logits live, drawn from ``default_rng(seed)``."""
+    u = np.random.default_rng(seed).standard_normal((count, len(theta)))
+    radius = max(float(np.linalg.norm(theta)), 1.0)
+    return u * (radius / np.linalg.norm(u, axis=1, keepdims=True))
 
 
 def _linear_objective(
@@ -399,9 +441,14 @@ def _linear(
     steps: int,
     tol: float,
     start: Population | None = None,
+    starts: int = 1,
+    seed: int = 0,
 ) -> Population:
     """The linear case by Newton's method in float64 (:mod:`verify._newton`), from zero (or
-    ``start``), the objective, its gradient and Hessian compiled (:func:`_linear_objective`).
+    ``start``) and then ``starts - 1`` random points (:func:`random_starts`; past ``2 *
+    SCREEN_INPUTS`` inputs each is first solved on a seeded subsample of
+    :data:`SCREEN_INPUTS`), the objective, its gradient and Hessian compiled
+    (:func:`_linear_objective`).
     Against the scipy L-BFGS-B it replaces: 4 to 11 steps instead of 41 to 408 iterations,
     1.2 to 5.7 times faster at 50,000 inputs with 20 sets each, the same predictions.
     With soft targets the objective is strictly convex (l2 > 0); with label sets it need not
@@ -428,17 +475,44 @@ def _linear(
         if start is None
         else np.concatenate([start.params["W"].ravel(), start.params["b"]])
     )
-    theta, value, grad, taken = newton(objective, parts, theta0, c=c, steps=steps, tol=tol)
+    solved = [newton(objective, parts, theta0, c=c, steps=steps, tol=tol)]
+    if starts > 1 and n > 2 * SCREEN_INPUTS:
+        # A random start is far from any minimizer: Newton from it took 1.5 to 2 times the
+        # steps of the start from zero. Most are taken on a subsample, and the few left
+        # near a minimizer on all inputs (six paper partial-label references: 3 steps
+        # each on all 50,000 inputs; two starts cost as much as one from zero, not 2.5x).
+        idx = np.sort(np.random.default_rng([seed, 1]).choice(n, SCREEN_INPUTS, replace=False))
+        screen = _linear_objective(
+            x[idx],
+            masks,
+            None if weights is None else weights[idx],
+            None if own is None else own[idx],
+            total[idx],
+            l2,
+        )
+    else:
+        screen = None
+    for theta_r in random_starts(solved[0][0], starts - 1, seed):
+        if screen is not None:
+            theta_r = newton(screen[0], screen[1], theta_r, c=c, steps=steps, tol=tol)[0]
+        solved.append(newton(objective, parts, theta_r, c=c, steps=steps, tol=tol))
+    values = [s[1] for s in solved]
+    theta, value, grad, taken = solved[int(np.argmin(values))]
     gnorm = float(np.linalg.norm(grad))
     return Population(
         model=linear(),
-        params={"W": theta[: c * p].reshape(c, p), "b": theta[c * p :]},
+        params=_linear_params(theta, c, p),
         objective=value,
-        objectives=[value],
+        objectives=values,
         grad_norm=gnorm,
         converged=gnorm <= tol,
         iterations=taken,
+        every=[_linear_params(s[0], c, p) for s in solved],
     )
+
+
+def _linear_params(theta: np.ndarray, c: int, p: int) -> dict[str, np.ndarray]:
+    return {"W": theta[: c * p].reshape(c, p), "b": theta[c * p :]}
 
 
 @functools.lru_cache(maxsize=16)
@@ -489,7 +563,7 @@ def class_reference(
     fit: tuple[np.ndarray, np.ndarray],
     held_out: tuple[np.ndarray, np.ndarray],
     l2: float,
-    starts: int = 1,
+    starts: int | None = None,
     seed: int = 0,
     steps: int = 5000,
     tol: float = TOL,
@@ -503,10 +577,13 @@ def class_reference(
       fit: ``(x [N, p], y [N])`` inputs standing for the input distribution in the
         objective (their labels are not used: the world's posterior weighs the law).
       held_out: ``(x [m, p], y [m])`` fresh inputs and labels the floor is measured on.
-      l2, starts, seed, steps, tol: as :func:`population_minimizer`.
+      l2, starts, seed, steps, tol: as :func:`population_minimizer`; by default a linear
+        class gets :func:`set_starts` of the law's sets, an MLP one start.
     """
     x_fit = fit[0]
     y_eval = held_out[1]
+    if starts is None:
+        starts = set_starts(law.masks) if model.kind == "linear" else 1
     pop = population_minimizer(
         model,
         x_fit,
@@ -523,9 +600,7 @@ def class_reference(
         f"{law.how}; "
         + ("float64 Newton" if model.kind == "linear" else "float32 L-BFGS (optax)")
         + " to "
-        f"gradient norm {tol:g} or {steps} iterations"
-        + (f", best of {starts} starts" if starts > 1 else "")
-        + f"; floor on {len(y_eval)} fresh inputs"
+        f"gradient norm {tol:g} or {steps} iterations; floor on {len(y_eval)} fresh inputs"
     )
     return Reference(*floor_of(pop, world, held_out, method), law)
 
@@ -537,10 +612,18 @@ def floor_of(
     its predictions ``[m]`` there (which the students' estimation error is measured
     against)."""
     x_eval, y_eval = held_out
+    bayes = world.bayes_classifier(x_eval)
     pred = pop.predict(x_eval)
-    off = int(np.sum(pred != world.bayes_classifier(x_eval)))
+    off = int(np.sum(pred != bayes))
     rate = Rate.of(off, len(y_eval))
     assert rate.ci is not None
+    minima = []
+    if len(pop.every) > 1:
+        method += f"; the lowest objective of {len(pop.every)} starts"
+        minima = [
+            Minimum(objective, float(np.mean(pop.predict(x_eval, params) != bayes)))
+            for objective, params in zip(pop.objectives, pop.every, strict=True)
+        ]
     floor = Floor(
         model=pop.model.name,
         value=float(off / len(y_eval)),
@@ -549,5 +632,6 @@ def floor_of(
         method=method,
         grad_norm=pop.grad_norm,
         converged=pop.converged,
+        minima=minima,
     )
     return floor, pred

@@ -6,7 +6,7 @@ or a mean over seeds the same way (intervals included).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -129,6 +129,10 @@ class Floor:
       excess_error: the error of ``f_F`` on the held-out labels minus the Bayes error.
       method: how ``f_F`` was computed (inputs, label law, solver, tolerance).
       grad_norm, converged: where the solver stopped.
+      minima: where each start stopped, when there were several (a non-convex objective:
+        a CC loss over label sets, an MLP), in start order; ``f_F`` is the one of lowest
+        objective, and the spread of their floors is how much the reported one rests on
+        finding it.
     """
 
     model: str
@@ -138,6 +142,16 @@ class Floor:
     method: str
     grad_norm: float
     converged: bool
+    minima: list[Minimum] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """One start's stopping point: its objective and its floor (on the same held-out
+    inputs as the reported floor)."""
+
+    objective: float
+    floor: float
 
 
 @dataclass(frozen=True)

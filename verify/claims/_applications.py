@@ -73,7 +73,7 @@ def _students(
     )
     floors, estimation, accuracy = [], [], []
     rng = ctx.rng("population", scope, learner)
-    for (teacher, rule), curve in zip(teachers, curves, strict=True):
+    for i, ((teacher, rule), curve) in enumerate(zip(teachers, curves, strict=True)):
         floor, reference = sampled_reference(
             world,
             teacher,
@@ -85,6 +85,7 @@ def _students(
             l2=LINEAR.l2,
             rng=rng,
             law_draws=ctx.size("monte_carlo"),
+            seed=ctx.seed("starts", scope, learner, i),
         )
         floors.append(floor)
         estimation.append(

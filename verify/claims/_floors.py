@@ -172,7 +172,7 @@ def compute_mlp_grid(ctx: CellContext) -> MLPGrid:
                     oracle_is_bayes=bool(np.array_equal(own, np.arange(len(own)))),
                     target_margin=margin,
                     floors=[
-                        _solve(ctx, row, law, learner, linear(), samples, 1).floor,
+                        _solve(ctx, row, law, learner, linear(), samples, None).floor,
                         *(refs[w].floor for w in widths),
                     ],
                 )
@@ -218,9 +218,10 @@ def _solve(
     learner: str,
     model: Model,
     samples: tuple[Any, Any],
-    starts: int,
+    starts: int | None,
 ) -> Reference:
-    """One class's population minimizer for one row and learner."""
+    """One class's population minimizer for one row and learner (``starts`` None: the
+    class's default, :func:`verify._population.class_reference`)."""
     return class_reference(
         row.world,
         law,

@@ -11,7 +11,7 @@ import theory
 from synth import GaussianClasses
 from verify._losses import Loss
 from verify._models import Params, linear
-from verify._population import floor_of, one_set_minimizer, population_minimizer
+from verify._population import floor_of, one_set_minimizer, population_minimizer, set_starts
 from verify._records import Estimation, Floor, MeanCI
 from verify._registry import register
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teachers
@@ -142,16 +142,28 @@ TOL_HERE = 1e-6
 
 
 def _references(
-    ctx: CellContext, params: Params, hidden: int, held_out: tuple[np.ndarray, np.ndarray]
+    ctx: CellContext,
+    params: Params,
+    hidden: int,
+    held_out: tuple[np.ndarray, np.ndarray],
+    teacher_seed: int,
 ) -> dict[str, tuple[Floor, np.ndarray]]:
     """Linear population minimizers of students of the teacher ``params`` on fresh inputs
-    (the CC student's: one top-k set per input; the distillation student's), each with its
-    floor and its predictions on the held-out inputs."""
+    (the CC student's: one top-k set per input, from several starts; the distillation
+    student's), each with its floor and its predictions on the held-out inputs."""
     world = _world()
     x_fit, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
     d = teacher_probabilities(params, x_fit, hidden)
+    sets = theory.TopK(K)(d)
     pops = {
-        "cc": one_set_minimizer(x_fit, theory.TopK(K)(d), l2=LINEAR.l2, tol=TOL_HERE),
+        "cc": one_set_minimizer(
+            x_fit,
+            sets,
+            l2=LINEAR.l2,
+            tol=TOL_HERE,
+            starts=set_starts(sets),
+            seed=ctx.seed("starts", teacher_seed),
+        ),
         "distill": population_minimizer(
             linear(), x_fit, np.eye(C), d.T, l2=LINEAR.l2, tol=TOL_HERE
         ),
@@ -246,7 +258,7 @@ def compute_headline(ctx: CellContext) -> Headline:
         estimation: dict[str, float] = {}
         fresh: dict[str, list[float]] = {}
         if chosen is not None:
-            refs = _references(ctx, snapshots[chosen], cfg.hidden, (x_eval, y_eval))
+            refs = _references(ctx, snapshots[chosen], cfg.hidden, (x_eval, y_eval), seed)
             later = _fresh_students(ctx, snapshots[chosen], cfg.hidden, x_eval, fresh_stream, seed)
             for name, (floor, predictions) in refs.items():
                 floors[name] = floor

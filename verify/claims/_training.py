@@ -20,9 +20,9 @@ from verify._students import ClassOracles
 from verify._train import TrainConfig
 from verify.claims._common import holds
 
-#: The linear student of the trained claims: L-BFGS from zero to a small gradient norm. Its
-#: population reference (verify._population) starts from zero too; with label sets the
-#: objective can have several minimizers, and which one each reaches is not guaranteed.
+#: The linear student of the trained claims: L-BFGS from zero to a small gradient norm. With
+#: label sets its objective can have several minimizers: its population reference
+#: (verify._population) is the lowest of several starts, which the student need not reach.
 LINEAR = TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=1e-4)
 
 #: "Falls toward 0" means the fitted log-log slope's upper 95% end is below this: a decay
@@ -59,6 +59,7 @@ def reference(
         fit=fit,
         held_out=held_out,
         l2=LINEAR.l2,
+        seed=ctx.seed("starts", scope, learner),
     )
 
 
