@@ -130,9 +130,10 @@ class Floor:
       method: how ``f_F`` was computed (inputs, label law, solver, tolerance).
       grad_norm, converged: where the solver stopped.
       minima: where each start stopped, when there were several (a non-convex objective:
-        a CC loss over label sets, an MLP), in start order; ``f_F`` is the one of lowest
-        objective, and the spread of their floors is how much the reported one rests on
-        finding it.
+        a CC loss over label sets, an MLP), in start order. ``f_F`` is the linear class's
+        start from zero (its students' own start: they approach that start's minimizer)
+        and an MLP's lowest objective. A linear minimum of lower objective is a classifier
+        of the class the students do not reach; its floor is the class's best found.
     """
 
     model: str
@@ -147,11 +148,13 @@ class Floor:
 
 @dataclass(frozen=True)
 class Minimum:
-    """One start's stopping point: its objective and its floor (on the same held-out
-    inputs as the reported floor)."""
+    """One start's stopping point: its objective, its floor (on the same held-out inputs as
+    the reported floor) and its final gradient norm (a start that stopped far above the
+    tolerance is not a minimum)."""
 
     objective: float
     floor: float
+    grad_norm: float
 
 
 @dataclass(frozen=True)

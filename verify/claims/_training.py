@@ -22,7 +22,7 @@ from verify.claims._common import holds
 
 #: The linear student of the trained claims: L-BFGS from zero to a small gradient norm. With
 #: label sets its objective can have several minimizers: its population reference
-#: (verify._population) is the lowest of several starts, which the student need not reach.
+#: (verify._population) starts from zero too, and reports the minima of random starts.
 LINEAR = TrainConfig(model="linear", optimizer="lbfgs", steps=300, tol=1e-5, l2=1e-4)
 
 #: "Falls toward 0" means the fitted log-log slope's upper 95% end is below this: a decay
