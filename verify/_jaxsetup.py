@@ -1,5 +1,5 @@
-"""Set up JAX before it is first imported: one host device per CPU core, and a cache of
-compiled programs on disk.
+"""Set up JAX before it is first imported: one host device per CPU core this process may use
+(its affinity, not the machine's core count), and a cache of compiled programs on disk.
 
 XLA's own threading uses 1.0-1.6 cores for these small problems; two host devices with
 ``shard_map`` over independent learners use 1.95 (measured on a 2-core machine). The flag
@@ -32,9 +32,21 @@ def default_compilation_cache() -> Path:
     return Path(base) / "biased-soft-labels" / "xla"
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on, at most 8: its CPU affinity where the system
+    reports one (a batch scheduler's allocation, ``taskset``), else ``os.cpu_count()``,
+    which counts the whole machine's cores."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # no affinity on macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
 def configure_host_devices() -> None:
-    """Ask XLA for one host device per CPU core (at most 8), unless already configured, and
-    point JAX's compilation cache at :func:`default_compilation_cache` unless set."""
+    """Ask XLA for one host device per usable CPU core (:func:`usable_cores`), unless already
+    configured, and point JAX's compilation cache at :func:`default_compilation_cache`
+    unless set."""
     if "jax" in sys.modules:
         return
     if CACHE_VARIABLE not in os.environ:
@@ -43,6 +55,6 @@ def configure_host_devices() -> None:
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
     if _FLAG in os.environ.get("XLA_FLAGS", ""):
         return
-    cores = min(os.cpu_count() or 1, 8)
+    cores = usable_cores()
     if cores > 1:
         os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_FLAG}={cores}".strip()
