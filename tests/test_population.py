@@ -142,8 +142,9 @@ def test_random_starts_find_a_lower_minimum_than_zero() -> None:
     reference keeps the start from zero (the students' own) and its floor lists every
     start's minimum, the lower one among them."""
     x, sets = _tanh_teacher_sets(58)
-    one = one_set_minimizer(x, sets, l2=1e-3)
+    one = one_set_minimizer(x, sets, l2=1e-3, starts=1)
     three = one_set_minimizer(x, sets, l2=1e-3, starts=3, seed=58)
+    assert len(one_set_minimizer(x, sets, l2=1e-3, seed=58).objectives) == SET_STARTS
     assert len(three.objectives) == len(three.every) == len(three.grad_norms) == 3
     assert three.objective == pytest.approx(one.objective, abs=1e-9)  # zero is kept
     np.testing.assert_allclose(three.params["W"], one.params["W"], atol=1e-6)

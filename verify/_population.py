@@ -166,7 +166,7 @@ def sampled_reference(
         m = labels_per_input
         d = teacher.sample(np.repeat(x, m, axis=0), np.repeat(y, m), rng=rng)
         sets = np.asarray(rule(d), dtype=np.float64).reshape(fit_inputs, m, -1)
-        pop = one_set_minimizer(x, sets, l2=l2, tol=tol, starts=set_starts(sets), seed=seed)
+        pop = one_set_minimizer(x, sets, l2=l2, tol=tol, seed=seed)
         how = (
             f"Monte Carlo: {m} soft labels at each of {fit_inputs} inputs ({m * fit_inputs} in all)"
         )
@@ -230,7 +230,7 @@ def population_minimizer(
     weights: np.ndarray,
     *,
     l2: float,
-    starts: int = 1,
+    starts: int | None = None,
     seed: int = 0,
     steps: int = 5000,
     tol: float = TOL,
@@ -243,9 +243,10 @@ def population_minimizer(
       x: ``[N, p]`` inputs standing for the input distribution.
       masks: ``[S, c]`` 0/1 label sets; weights: ``[S, N]`` each input's law over them.
       l2: the student's weight decay.
-      starts: initializations. An MLP's are the model's initializer with keys
+      starts: initializations (``None``: :func:`set_starts` of the sets for the linear
+        class, one for an MLP). An MLP's are the model's initializer with keys
         ``split(key(seed), starts)``, solved together; the lowest objective is kept (a
-        student starts from its own random initialization, no one of these). The linear
+        student starts from its own random initialization, none of these). The linear
         class starts from zero (or ``start``), then from ``starts - 1`` random points
         (:func:`random_starts`), one after another, and keeps the start from zero: the
         linear students start there too, and approach the minimizer of that start's basin,
@@ -266,14 +267,13 @@ def population_minimizer(
             f"shapes: need x [N, p], masks [S, c], weights [S, N]; got {x.shape}, "
             f"{masks.shape}, {weights.shape}"
         )
-    if starts < 1:
-        raise ValueError(f"starts: must be >= 1, got {starts}")
     if model.kind == "linear":
         return _linear(
             x, masks, weights, l2=l2, steps=steps, tol=tol, start=start, starts=starts, seed=seed
         )
     if start is not None:
         raise ValueError("start: only for the linear class")
+    starts = _checked(1 if starts is None else starts)
     c = masks.shape[1]
     # Sets of weight 0 change nothing: pad to a power of two (at least 32) so that laws
     # with different numbers of sets share one compiled solver.
@@ -312,7 +312,7 @@ def one_set_minimizer(
     l2: float,
     steps: int = 5000,
     tol: float = TOL,
-    starts: int = 1,
+    starts: int | None = None,
     seed: int = 0,
 ) -> Population:
     """The linear minimizer of ``mean_i -log p(S_i | x_i) + l2/2 ||W||^2``: each input
@@ -325,8 +325,6 @@ def one_set_minimizer(
         raise ValueError(
             f"shapes: need x [N, p] and sets [N, c] or [N, m, c]; got {x.shape}, {sets.shape}"
         )
-    if starts < 1:
-        raise ValueError(f"starts: must be >= 1, got {starts}")
     return _linear(x, None, None, own=sets, l2=l2, steps=steps, tol=tol, starts=starts, seed=seed)
 
 
@@ -335,6 +333,12 @@ def set_starts(masks: np.ndarray) -> int:
     c]``, ``[N, m, c]``) gets: :data:`SET_STARTS` if some set has two labels or more (the
     CC objective is then not convex), else one (soft targets: convex, one minimizer)."""
     return SET_STARTS if bool(np.any(np.asarray(masks).sum(axis=-1) > 1)) else 1
+
+
+def _checked(starts: int) -> int:
+    if starts < 1:
+        raise ValueError(f"starts: must be >= 1, got {starts}")
+    return starts
 
 
 def random_starts(theta: np.ndarray, count: int, seed: int) -> np.ndarray:
@@ -448,7 +452,7 @@ def _linear(
     steps: int,
     tol: float,
     start: Population | None = None,
-    starts: int = 1,
+    starts: int | None = None,
     seed: int = 0,
 ) -> Population:
     """The linear case by Newton's method in float64 (:mod:`verify._newton`), from zero (or
@@ -475,7 +479,10 @@ def _linear(
             own = masks[np.argmax(weights, axis=1)]  # [N, c]
     else:
         total = np.ones(n)
-    c = own.shape[-1] if own is not None else masks.shape[1]  # type: ignore[union-attr]
+    sets = own if own is not None else masks
+    assert sets is not None
+    c = sets.shape[-1]
+    starts = _checked(set_starts(sets) if starts is None else starts)
     objective, parts = _linear_objective(x, masks, weights, own, total, l2)
     theta0 = (
         np.zeros(c * p + c)
@@ -585,13 +592,10 @@ def class_reference(
       fit: ``(x [N, p], y [N])`` inputs standing for the input distribution in the
         objective (their labels are not used: the world's posterior weighs the law).
       held_out: ``(x [m, p], y [m])`` fresh inputs and labels the floor is measured on.
-      l2, starts, seed, steps, tol: as :func:`population_minimizer`; by default a linear
-        class gets :func:`set_starts` of the law's sets, an MLP one start.
+      l2, starts, seed, steps, tol: as :func:`population_minimizer`.
     """
     x_fit = fit[0]
     y_eval = held_out[1]
-    if starts is None:
-        starts = set_starts(law.masks) if model.kind == "linear" else 1
     pop = population_minimizer(
         model,
         x_fit,

@@ -11,7 +11,7 @@ import theory
 from synth import GaussianClasses
 from verify._losses import Loss
 from verify._models import Params, linear
-from verify._population import floor_of, one_set_minimizer, population_minimizer, set_starts
+from verify._population import floor_of, one_set_minimizer, population_minimizer
 from verify._records import Estimation, Floor, MeanCI
 from verify._registry import register
 from verify._sbt import SKILLFUL_BUT_BAD, last_below, teacher_probabilities, train_sbt_teachers
@@ -154,14 +154,12 @@ def _references(
     world = _world()
     x_fit, _ = world.sample(ctx.size("population"), rng=ctx.rng("population"))
     d = teacher_probabilities(params, x_fit, hidden)
-    sets = theory.TopK(K)(d)
     pops = {
         "cc": one_set_minimizer(
             x_fit,
-            sets,
+            theory.TopK(K)(d),
             l2=LINEAR.l2,
             tol=TOL_HERE,
-            starts=set_starts(sets),
             seed=ctx.seed("starts", teacher_seed),
         ),
         "distill": population_minimizer(
